@@ -1,0 +1,40 @@
+# Set-up and everyday commands. Each target creates (or reuses) the
+# project-local virtual environment .venv and installs what it needs from
+# pyproject.toml, so a fresh machine with Python 3.11 needs nothing else.
+#
+#   make book       build the website into _build/html
+#   make test       unit tests, every notebook under nbval, and the book build
+#   make notebooks  re-execute every notebook in place (refreshes stored outputs)
+#   make benchmark  time every notebook on the CPU profile and check the budgets
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# Notebooks must never reach the network in tests (downloads to 127.0.0.1 are allowed).
+export COURSE_OFFLINE := 1
+export COURSE_PROFILE := cpu
+
+.PHONY: book test notebooks benchmark clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The website is in _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py --write
+
+benchmark: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py
+
+clean:
+	rm -rf _build

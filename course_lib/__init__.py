@@ -1,0 +1,38 @@
+"""course_lib: the companion package of the course *Generative neural networks*.
+
+It holds what would distract from the models a chapter teaches: data
+loading, seeding, device choice, profiles and plotting. The models
+themselves are written out in the notebooks.
+
+Import ``course_lib`` before TensorFlow: it quiets TensorFlow's C++ start-up
+logging (``TF_CPP_MIN_LOG_LEVEL=2`` unless you set it yourself).
+
+>>> import course_lib
+>>> (x_train, y_train), (x_test, y_test) = course_lib.load_mnist_5k()
+>>> x_train.shape
+(4000, 28, 28)
+"""
+
+import os
+
+# TensorFlow prints C++ start-up logging (CPU features, oneDNN notices)
+# to stderr. Importing course_lib before TensorFlow keeps notebooks readable;
+# set TF_CPP_MIN_LOG_LEVEL yourself to see those logs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from course_lib.data import available_datasets, load_dataset, load_digits, load_mnist_5k, load_tiny_shakespeare
+from course_lib.profiles import choose, current_profile
+from course_lib.reproducibility import set_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "available_datasets",
+    "choose",
+    "current_profile",
+    "load_dataset",
+    "load_digits",
+    "load_mnist_5k",
+    "load_tiny_shakespeare",
+    "set_seed",
+]

@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+
+import course_lib.data as data
+from course_lib.data import (
+    DataIntegrityError,
+    available_datasets,
+    load_dataset,
+    load_digits,
+    load_mnist_5k,
+    load_tiny_shakespeare,
+    register_dataset,
+    stratified_split,
+)
+
+
+def test_mnist_5k_shapes_dtypes_and_balance():
+    (x_train, y_train), (x_test, y_test) = load_mnist_5k()
+    assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
+    assert np.bincount(y_train).tolist() == [400] * 10
+    assert np.bincount(y_test).tolist() == [100] * 10
+    assert x_train.max() == 255 and x_train.min() == 0
+
+
+def test_mnist_5k_split_is_disjoint_and_covers_everything():
+    (x_train, _), (x_test, _) = load_mnist_5k()
+    train_rows = {row.tobytes() for row in x_train}
+    test_rows = {row.tobytes() for row in x_test}
+    assert not train_rows & test_rows
+    images, _ = data._mnist_5k_arrays()
+    assert len(train_rows | test_rows) == len({row.tobytes() for row in images})
+
+
+def test_split_does_not_depend_on_the_global_seed():
+    np.random.seed(1)
+    _, (first, _) = load_mnist_5k()
+    np.random.seed(2)
+    np.random.rand(100)
+    _, (second, _) = load_mnist_5k()
+    np.testing.assert_array_equal(first, second)
+
+
+def test_normalize_gives_float32_in_unit_range():
+    (x_train, _), _ = load_mnist_5k(normalize=True)
+    assert x_train.dtype == np.float32
+    assert x_train.min() == 0.0 and x_train.max() == 1.0
+
+
+def test_loaders_return_copies_not_the_cache():
+    (x_train, _), _ = load_mnist_5k()
+    x_train[:] = 0
+    (again, _), _ = load_mnist_5k()
+    assert again.max() == 255
+
+
+def test_digits_split():
+    (x_train, y_train), (x_test, y_test) = load_digits(normalize=True)
+    assert x_train.shape == (1437, 8, 8) and x_test.shape == (360, 8, 8)
+    assert np.bincount(y_test).tolist() == [36] * 10
+    assert x_train.dtype == np.float32 and x_train.max() == 1.0
+
+
+def test_tiny_shakespeare_splits_are_contiguous():
+    text = load_tiny_shakespeare()
+    train, val = load_tiny_shakespeare("train"), load_tiny_shakespeare("val")
+    assert len(text) == 1_115_394 and len(set(text)) == 65
+    assert train + val == text
+    assert len(val) == pytest.approx(0.1 * len(text), abs=1)
+
+
+def test_tiny_shakespeare_bad_split():
+    with pytest.raises(ValueError, match="split must be one of"):
+        load_tiny_shakespeare("test")
+
+
+def test_unknown_dataset_suggests_a_name():
+    with pytest.raises(ValueError, match="did you mean 'mnist_5k'"):
+        load_dataset("mnist5k")
+    with pytest.raises(ValueError, match="Available: digits"):
+        load_dataset("imagenet")
+
+
+def test_load_dataset_passes_arguments():
+    assert load_dataset("tiny_shakespeare", split="val") == load_tiny_shakespeare("val")
+
+
+def test_register_dataset(monkeypatch):
+    monkeypatch.setattr(data, "_LOADERS", dict(data._LOADERS))
+    register_dataset("ramp", lambda n=3: np.arange(n))
+    assert "ramp" in available_datasets()
+    assert load_dataset("ramp", n=4).tolist() == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="already registered"):
+        register_dataset("ramp", lambda: None)
+    with pytest.raises(ValueError, match="identifiers"):
+        register_dataset("my data", lambda: None)
+
+
+@pytest.fixture
+def data_dir_copy(tmp_path, monkeypatch):
+    """A private copy of course_lib/data that a test may damage."""
+    for name in data.BUNDLED_SHA256:
+        (tmp_path / name).write_bytes((data.DATA_DIR / name).read_bytes())
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    data._mnist_5k_arrays.cache_clear()
+    yield tmp_path
+    data._mnist_5k_arrays.cache_clear()
+
+
+def test_corrupted_bundled_file_is_reported(data_dir_copy):
+    path = data_dir_copy / "mnist_5k.npz"
+    raw = bytearray(path.read_bytes())
+    raw[1000] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataIntegrityError, match="mnist_5k.npz is corrupted"):
+        load_mnist_5k()
+
+
+def test_missing_bundled_file_is_reported(data_dir_copy):
+    (data_dir_copy / "mnist_5k.npz").unlink()
+    with pytest.raises(DataIntegrityError, match="missing; reinstall"):
+        load_mnist_5k()
+
+
+def test_stratified_split_errors():
+    with pytest.raises(ValueError, match="1-D"):
+        stratified_split(np.zeros((2, 2)), test_per_class=1)
+    with pytest.raises(ValueError, match="too few"):
+        stratified_split(np.array([0, 1, 1]), test_per_class=1)

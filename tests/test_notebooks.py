@@ -1,0 +1,82 @@
+"""The notebooks nbval runs are the ones in the book, and they hold a real, in-order run.
+
+nbval re-executes every notebook and compares outputs, but it passes a
+notebook whose stored outputs are missing without checking anything. These
+tests close that gap.
+"""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_notebooks import toc_files, toc_notebooks  # noqa: E402
+
+
+def notebook_problems(nb: dict) -> list[str]:
+    """What is wrong with a notebook's stored run; an empty list means nothing."""
+    problems = []
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    if not code:
+        return ["has no code cells"]
+    counts = [c.get("execution_count") for c in code]
+    never = sum(n is None for n in counts)
+    if never:
+        problems.append(f"{never} code cell(s) never executed")
+    elif counts != list(range(1, len(counts) + 1)):
+        problems.append(f"cells not executed once, top to bottom, in a fresh kernel: counts {counts}")
+    if not any(c.get("outputs") for c in code):
+        problems.append("no stored outputs, so nbval would compare nothing")
+    errors = [c["execution_count"] for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    if errors:
+        problems.append(f"stored errors in cells {errors}")
+    if nb.get("metadata", {}).get("kernelspec", {}).get("name") != "python3":
+        problems.append("kernel is not 'python3'")
+    return problems
+
+
+NOTEBOOKS = toc_notebooks()
+
+
+def test_every_toc_entry_exists():
+    missing = [f for f in toc_files() if not any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb"))]
+    assert not missing, f"_toc.yml names files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {str(p.relative_to(ROOT)) for p in NOTEBOOKS}
+    found = {
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "book").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts
+    }
+    assert found - listed == set(), f"notebooks not in _toc.yml (neither built nor tested): {found - listed}"
+    assert NOTEBOOKS, "the book has no notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_holds_a_clean_run(path):
+    assert notebook_problems(json.loads(path.read_text())) == []
+
+
+def test_the_check_catches_a_notebook_without_outputs():
+    nb = json.loads(NOTEBOOKS[0].read_text())
+    stripped = copy.deepcopy(nb)
+    for cell in stripped["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    problems = notebook_problems(stripped)
+    assert any("never executed" in p for p in problems)
+    assert any("no stored outputs" in p for p in problems)
+
+
+def test_the_check_catches_out_of_order_runs():
+    nb = json.loads(NOTEBOOKS[0].read_text())
+    shuffled = copy.deepcopy(nb)
+    code = [c for c in shuffled["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    code[0]["execution_count"], code[1]["execution_count"] = 2, 1
+    assert any("top to bottom" in p for p in notebook_problems(shuffled))
