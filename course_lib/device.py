@@ -66,6 +66,11 @@ def tensorflow_devices() -> list[str]:
     return sorted({d.device_type for d in tf.config.list_physical_devices()})
 
 
+# Packages published under more than one name on PyPI (the course installs
+# tensorflow-cpu on Linux, which provides the same `tensorflow` module).
+_DISTRIBUTIONS = {"tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")}
+
+
 def describe_environment(frameworks: tuple[str, ...] = ("torch", "tensorflow", "keras")) -> dict[str, str]:
     """Versions of Python, the frameworks and the main libraries, without importing the frameworks.
 
@@ -76,8 +81,11 @@ def describe_environment(frameworks: tuple[str, ...] = ("torch", "tensorflow", "
     names = ("numpy", "matplotlib", "scikit-learn", "course_lib", *frameworks)
     info = {"python": platform.python_version(), "platform": f"{sys.platform}-{platform.machine()}"}
     for name in names:
-        try:
-            info[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            info[name] = "not installed"
+        info[name] = "not installed"
+        for distribution in _DISTRIBUTIONS.get(name, (name,)):
+            try:
+                info[name] = importlib.metadata.version(distribution)
+                break
+            except importlib.metadata.PackageNotFoundError:
+                continue
     return dict(sorted(info.items()))

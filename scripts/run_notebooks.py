@@ -76,6 +76,8 @@ def run_notebook(path: Path, write: bool) -> tuple[float, float]:
         memory = peak_rss_gb(pid)
     seconds = time.perf_counter() - start
     if write:
+        for cell in nb.cells:  # per-cell timestamps would make every re-run a diff
+            cell.metadata.pop("execution", None)
         nbformat.write(nb, path)
     return seconds, memory
 

@@ -41,6 +41,12 @@ def test_split_does_not_depend_on_the_global_seed():
     np.testing.assert_array_equal(first, second)
 
 
+def test_any_slice_holds_every_class():
+    (_, y_train), (_, y_test) = load_mnist_5k()
+    assert np.bincount(y_train[:500], minlength=10).min() >= 30
+    assert np.bincount(y_test[:200], minlength=10).min() >= 10
+
+
 def test_normalize_gives_float32_in_unit_range():
     (x_train, _), _ = load_mnist_5k(normalize=True)
     assert x_train.dtype == np.float32

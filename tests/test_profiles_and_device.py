@@ -52,3 +52,9 @@ def test_describe_environment_reports_versions():
     assert env["python"].startswith("3.")
     assert env["course_lib"] != "not installed"
     assert describe_environment(frameworks=("no-such-package",))["no-such-package"] == "not installed"
+
+
+def test_describe_environment_finds_tensorflow_under_any_distribution_name():
+    # The course installs tensorflow-cpu on Linux; it must still be reported as tensorflow.
+    pytest.importorskip("tensorflow")
+    assert describe_environment()["tensorflow"].startswith("2.")
