@@ -1,0 +1,39 @@
+"""Run selected cells of a notebook outside Jupyter, for unit tests.
+
+Chapters tag the cells that define a model (for example with the tag
+``model``); tests execute just those cells and inspect what they define,
+without running the notebook's data loading or training.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def tagged_cell_sources(path: str | Path, tag: str) -> list[str]:
+    """Source code of the code cells of the notebook at ``path`` tagged ``tag``, in order."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    sources = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"]
+            sources.append(source if isinstance(source, str) else "".join(source))
+    return sources
+
+
+def exec_tagged_cells(path: str | Path, tag: str) -> dict[str, Any]:
+    """Execute the code cells of a notebook tagged ``tag`` in a fresh namespace and return it.
+
+    Raises ``ValueError`` if no cell carries the tag, so a renamed tag fails
+    loudly instead of testing nothing.
+    """
+    sources = tagged_cell_sources(path, tag)
+    if not sources:
+        raise ValueError(f"no code cell tagged {tag!r} in {path}")
+    namespace: dict[str, Any] = {"__name__": f"notebook_cells:{Path(path).stem}"}
+    for index, source in enumerate(sources):
+        code = compile(source, f"{path}[{tag} cell {index}]", "exec")
+        exec(code, namespace)  # noqa: S102 - running our own notebooks' code is the point
+    return namespace
