@@ -45,6 +45,8 @@ DATA_DIR = Path(__file__).parent / "data"
 BUNDLED_SHA256 = {
     "mnist_5k.npz": "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4",
     "tinyshakespeare.txt": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    # Weights of the GAN chapter's generator (scripts/train_gan.py).
+    "gan_generator.npz": "5670659ee07e382acbf6407b122cf8ef889dceacb7dfa33632bf78fce5a99f3b",
 }
 
 # The split seed is fixed and independent of any seed a notebook sets, so that
