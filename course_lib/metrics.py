@@ -247,3 +247,46 @@ def load_judge() -> DigitJudge:
 def score_digits(images: Any, value_range: tuple[float, float] = (0.0, 1.0)) -> DigitScore:
     """Score a batch of generated 28x28 digits with the shipped judge; see :class:`DigitScore`."""
     return load_judge().score(images, value_range)
+
+
+def roc_auc(scores: Any, labels: Any) -> float:
+    """Area under the ROC curve: how well ``scores`` rank the positives (label 1) above the negatives (label 0).
+
+    It equals the probability that a randomly chosen positive scores higher
+    than a randomly chosen negative, ties counting one half (the
+    Mann-Whitney U statistic divided by the number of positive-negative
+    pairs). 0.5 is a ranking by chance, 1.0 a perfect one, 0.0 a perfectly
+    reversed one. Computed from ranks, so only the order of the scores matters.
+
+    Parameters
+    ----------
+    scores
+        One finite number per example; higher means "more likely positive"
+        (for anomaly detection: more anomalous).
+    labels
+        One label per example, 0/1 or ``False``/``True``, with both present.
+
+    >>> roc_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
+    0.75
+    >>> roc_auc([1.0, 1.0], [0, 1])
+    0.5
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels)
+    if s.ndim != 1 or y.shape != s.shape:
+        raise ValueError(f"scores and labels must be 1-D and of the same length, got shapes {s.shape} and {y.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("scores contain NaN or infinity")
+    if y.dtype == bool:
+        y = y.astype(np.int64)
+    if not set(np.unique(y).tolist()) <= {0, 1}:
+        raise ValueError(f"labels must be 0 or 1, got values {sorted(set(np.unique(y).tolist()))[:5]}")
+    positive = y == 1
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError(f"need both positives and negatives, got {n_pos} positive and {n_neg} negative labels")
+    _, inverse, counts = np.unique(s, return_inverse=True, return_counts=True)
+    average_rank = np.cumsum(counts) - (counts - 1) / 2.0  # 1-based rank of each distinct score, ties averaged
+    ranks = average_rank[inverse]
+    u = ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0
+    return float(u / (n_pos * n_neg))
