@@ -37,3 +37,15 @@ def test_jupyter_book_is_pinned_exactly():
 
 def test_postbuild_installs_course_lib():
     assert "pip install --no-deps -e ." in (ROOT / "postBuild").read_text()
+
+
+def test_github_workflow_runs_the_readme_commands():
+    # CI and the published site use the same two commands a newcomer runs.
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    steps = {job: [step.get("run", "") for step in spec["steps"]] for job, spec in workflow["jobs"].items()}
+    assert ".ci/run" in steps["test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make book" in steps["publish"]
+    upload = next(s for s in workflow["jobs"]["publish"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "_build/html"
+    assert workflow["jobs"]["publish"]["needs"] == "test"
