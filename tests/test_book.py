@@ -1,6 +1,7 @@
 """The website: it builds with Sphinx's warnings as errors, and its links work.
 
-The book is built once per test session into a temporary folder. Then:
+The book is built once per test session into a temporary folder (the
+``book_build`` fixture of conftest.py, shared with test_browser.py). Then:
 
 - every internal link (to a page, a file or an anchor ``page.html#id``)
   resolves to a file in the build and, for anchors, to an element with that id;
@@ -12,7 +13,6 @@ The book is built once per test session into a temporary folder. Then:
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,19 +28,9 @@ REPOSITORY = "generative-nn-course/generative-nn-course"
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory) -> tuple[Path, str]:
-    """Build the book once; return (the html folder, the build log)."""
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    return out / "_build" / "html", log
+def build(book_build) -> tuple[Path, str]:
+    """The website, built once per session (``book_build`` in conftest.py)."""
+    return book_build
 
 
 class LinkParser(HTMLParser):

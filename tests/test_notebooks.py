@@ -80,3 +80,36 @@ def test_the_check_catches_out_of_order_runs():
     code = [c for c in shuffled["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     code[0]["execution_count"], code[1]["execution_count"] = 2, 1
     assert any("top to bottom" in p for p in notebook_problems(shuffled))
+
+
+COLAB_INSTALL = '%pip install -q "course_lib @ git+https://github.com/generative-nn-course/generative-nn-course"'
+
+
+def run_colab_cell(source: str, on_colab: bool) -> list[tuple[str, str]]:
+    """Run a notebook cell as IPython would; return the line magics it called."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    calls: list[tuple[str, str]] = []
+
+    class FakeShell:
+        def run_line_magic(self, name: str, line: str) -> None:
+            calls.append((name, line))
+
+    modules = dict(sys.modules)
+    if on_colab:
+        modules["google.colab"] = object()
+    namespace = {"get_ipython": lambda: FakeShell()}
+    code = TransformerManager().transform_cell(source).replace("import sys\n", "", 1)
+    exec(code, {**namespace, "sys": type("Sys", (), {"modules": modules})})  # noqa: S102
+    return calls
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_first_code_cell_installs_course_lib_on_colab_only(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    source = "".join(first["source"])
+    assert "remove-cell" in first.get("metadata", {}).get("tags", []), "the Colab cell should be hidden on the website"
+    assert run_colab_cell(source, on_colab=False) == [], "the first cell must do nothing outside Colab"
+    installs = run_colab_cell(source, on_colab=True)
+    assert [f"%{name} {line}" for name, line in installs] == [COLAB_INSTALL]
