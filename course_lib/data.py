@@ -2,7 +2,7 @@
 
 Every loader here works with no network: the data either ships inside
 ``course_lib`` (``course_lib/data/``) or inside a package the course depends
-on (scikit-learn). Splits are fixed: the same call returns the same arrays on
+on (scikit-learn, statsmodels). Splits are fixed: the same call returns the same arrays on
 every machine, whatever global seed a notebook has set.
 
 Datasets (see :func:`available_datasets`):
@@ -16,6 +16,14 @@ Datasets (see :func:`available_datasets`):
 ``tiny_shakespeare``
     1,115,394 characters of Shakespeare. Fixed contiguous split: the first
     90% for training, the last 10% for validation.
+``co2``, ``sunspots``
+    Two real time series shipped with statsmodels: 526 monthly means of
+    CO2 at Mauna Loa (1958-2001) and 309 yearly sunspot numbers (1700-2008),
+    each split by time into training, validation and a held-out test tail.
+``bach_chorales``
+    The soprano melodies of 346 Bach chorales (music21's corpus): MIDI
+    pitches, durations in sixteenths, fermatas, key. Fixed split by hymn
+    tune: 275 train / 35 validation / 36 test chorales.
 ``mnist``, ``fashion_mnist``
     The full 70,000-image sets. These need a network the first time; see
     :mod:`course_lib.download`.
@@ -33,7 +41,7 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -47,6 +55,10 @@ BUNDLED_SHA256 = {
     "tinyshakespeare.txt": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
     # Weights of the GAN chapter's generator (scripts/train_gan.py).
     "gan_generator.npz": "5670659ee07e382acbf6407b122cf8ef889dceacb7dfa33632bf78fce5a99f3b",
+    # Weights of the VAE chapter's model, encoder and decoder (scripts/train_vae.py).
+    "vae_model.npz": "14d66e88df0fc24a036cb6bb34cc05672ed0071965bb18ac27c52c35c194987e",
+    # Soprano melodies of Bach's chorales (scripts/extract_chorales.py).
+    "bach_chorales.npz": "4b208399cd342ed80ce09439fb6e2f76f026881a35f7909ea987910706aac360",
 }
 
 # The split seed is fixed and independent of any seed a notebook sets, so that
@@ -214,7 +226,7 @@ def available_datasets() -> list[str]:
     """Names accepted by :func:`load_dataset`.
 
     >>> available_datasets()
-    ['digits', 'fashion_mnist', 'mnist', 'mnist_5k', 'tiny_shakespeare']
+    ['bach_chorales', 'co2', 'digits', 'fashion_mnist', 'mnist', 'mnist_5k', 'sunspots', 'tiny_shakespeare']
     """
     return sorted(_LOADERS)
 
@@ -241,7 +253,7 @@ def load_dataset(name: str, **kwargs: Any) -> Any:
     >>> load_dataset("mnist5k")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: digits, fashion_mnist, mnist, mnist_5k, tiny_shakespeare
+    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: bach_chorales, co2, digits, fashion_mnist, mnist, mnist_5k, sunspots, tiny_shakespeare
     """
     if name not in _LOADERS:
         close = difflib.get_close_matches(name, _LOADERS, n=1)
@@ -250,3 +262,220 @@ def load_dataset(name: str, **kwargs: Any) -> Any:
             f"unknown dataset {name!r}{hint} Available: {', '.join(available_datasets())}"
         )
     return _LOADERS[name](**kwargs)
+
+
+# Time series. Both ship inside statsmodels (a course dependency), so they load
+# offline. Their splits are by time: training, then validation, then a held-out
+# test tail, so every model is scored on a future it has never seen.
+
+_SERIES_SPLITS = ("all", "train", "val", "test")
+
+
+def _time_split(dates: np.ndarray, values: np.ndarray, split: str, val_start: str, test_start: str) -> ArrayPair:
+    if split not in _SERIES_SPLITS:
+        raise ValueError(f"split must be one of {list(_SERIES_SPLITS)}, got {split!r}")
+    val, test = np.datetime64(val_start), np.datetime64(test_start)
+    masks = {
+        "all": np.ones(len(dates), dtype=bool),
+        "train": dates < val,
+        "val": (dates >= val) & (dates < test),
+        "test": dates >= test,
+    }
+    keep = masks[split]
+    return dates[keep].copy(), values[keep].copy()
+
+
+def _check_series(name: str, dates: np.ndarray, values: np.ndarray, length: int, first: str, last: str) -> None:
+    if len(values) != length or str(dates[0]) != first or str(dates[-1]) != last or not np.isfinite(values).all():
+        raise DataIntegrityError(
+            f"the {name} series from statsmodels is not the expected one ({len(values)} values from "
+            f"{dates[0] if len(dates) else None} to {dates[-1] if len(dates) else None}, expected {length} "
+            f"from {first} to {last}, all finite); reinstall statsmodels (pip install 'statsmodels>=0.14')"
+        )
+
+
+@lru_cache(maxsize=1)
+def _co2_monthly() -> ArrayPair:
+    from statsmodels.datasets import co2
+
+    weekly = co2.load_pandas().data["co2"]  # weekly means in ppm, 59 missing weeks
+    monthly = weekly.resample("MS").mean().interpolate(method="linear")  # 5 months with no data: interpolated
+    dates = monthly.index.to_numpy().astype("datetime64[M]")
+    values = monthly.to_numpy(dtype=np.float64)
+    _check_series("CO2", dates, values, 526, "1958-03", "2001-12")
+    return dates, values
+
+
+def load_co2(split: str = "all") -> ArrayPair:
+    """Monthly mean atmospheric CO2 at Mauna Loa, March 1958 to December 2001.
+
+    The weekly record shipped with statsmodels (``statsmodels.datasets.co2``:
+    flask air samples of the Scripps network, Keeling and Whorf 2004, public
+    domain) averaged by calendar month. Five months with no weekly value at all (June and October 1958,
+    February to April 1964) are filled by linear interpolation between their
+    neighbours.
+
+    Parameters
+    ----------
+    split
+        ``"all"`` (526 months), ``"train"`` (March 1958 to December 1989, 382
+        months), ``"val"`` (1990 to 1995, 72 months) or ``"test"`` (1996 to
+        2001, 72 months). The split is by time, so the test part is a future
+        no model has seen.
+
+    Returns
+    -------
+    ``(dates, ppm)``: ``datetime64[M]`` months and ``float64`` CO2 mole
+    fractions in parts per million, both of shape ``(n,)``.
+
+    >>> dates, ppm = load_co2()
+    >>> len(dates), str(dates[0]), str(dates[-1]), round(float(ppm[0]), 1)
+    (526, '1958-03', '2001-12', 316.1)
+    >>> [len(load_co2(split)[1]) for split in ("train", "val", "test")]
+    [382, 72, 72]
+    """
+    dates, values = _co2_monthly()
+    return _time_split(dates, values, split, val_start="1990-01", test_start="1996-01")
+
+
+@lru_cache(maxsize=1)
+def _sunspots_yearly() -> ArrayPair:
+    from statsmodels.datasets import sunspots
+
+    table = sunspots.load_pandas().data
+    dates = np.array([str(int(year)) for year in table["YEAR"]], dtype="datetime64[Y]")
+    values = table["SUNACTIVITY"].to_numpy(dtype=np.float64)
+    _check_series("sunspots", dates, values, 309, "1700", "2008")
+    return dates, values
+
+
+def load_sunspots(split: str = "all") -> ArrayPair:
+    """Yearly mean sunspot numbers, 1700 to 2008, as shipped with statsmodels.
+
+    ``statsmodels.datasets.sunspots``: yearly sunspot numbers from NOAA's
+    National Geophysical Data Center (public domain), with their irregular
+    cycle of about 11 years.
+
+    Parameters
+    ----------
+    split
+        ``"all"`` (309 years), ``"train"`` (1700 to 1948, 249 years), ``"val"``
+        (1949 to 1978, 30 years) or ``"test"`` (1979 to 2008, 30 years), split
+        by time.
+
+    Returns
+    -------
+    ``(years, sunspots)``: ``datetime64[Y]`` years and ``float64`` sunspot
+    numbers, both of shape ``(n,)``.
+
+    >>> years, spots = load_sunspots("test")
+    >>> len(years), str(years[0]), str(years[-1])
+    (30, '1979', '2008')
+    """
+    dates, values = _sunspots_yearly()
+    return _time_split(dates, values, split, val_start="1949", test_start="1979")
+
+
+register_dataset("co2", load_co2)
+register_dataset("sunspots", load_sunspots)
+
+
+# Bach chorales: the soprano melodies of music21's corpus, extracted once by
+# scripts/extract_chorales.py (music21 is not needed to load them).
+
+class Chorale(NamedTuple):
+    """One chorale melody: ``n`` notes as three arrays of shape ``(n,)`` and the chorale's key and metre."""
+
+    chorale_id: str  # music21's corpus name, e.g. "bwv269"
+    pitch: np.ndarray  # uint8 MIDI pitches (60 = middle C), 0 for a rest
+    duration: np.ndarray  # uint8 durations in sixteenth notes (4 = a quarter note)
+    fermata: np.ndarray  # bool, True on a note with a fermata (the end of a phrase)
+    tonic: int  # pitch class of the key's tonic, 0 = C ... 11 = B
+    mode: int  # 0 major, 1 minor
+    meter: int  # beats per bar (4 for 4/4, 3 for 3/4)
+
+
+_CHORALE_SPLITS = ("all", "train", "val", "test")
+
+
+@lru_cache(maxsize=1)
+def _chorale_arrays() -> dict[str, np.ndarray]:
+    with np.load(bundled_path("bach_chorales.npz")) as data:
+        return {name: data[name] for name in data.files}
+
+
+def _chorale_split_of_tunes(tunes: np.ndarray, seed: int = _SPLIT_SEED) -> np.ndarray:
+    # Split label per chorale (0 train, 1 val, 2 test): whole tunes in shuffled order go to
+    # the test set until it holds 10% of the chorales, then to validation until 10%, the rest to training.
+    order = np.random.default_rng(seed).permutation(np.unique(tunes))
+    label = np.zeros(len(tunes), dtype=np.int8)
+    target, filled = round(0.1 * len(tunes)), {2: 0, 1: 0}
+    for tune in order:
+        members = tunes == tune
+        for part in (2, 1):
+            if filled[part] < target:
+                label[members] = part
+                filled[part] += int(members.sum())
+                break
+    return label
+
+
+def load_bach_chorales(split: str = "train", transpose: bool = True) -> list[Chorale]:
+    """Soprano melodies of 346 Bach chorales, with a fixed split by tune.
+
+    J. S. Bach's four-part chorales as shipped in music21's corpus (see
+    ``scripts/extract_chorales.py``): for each, the melody of the soprano
+    part, one entry per note (tied notes merged, rests kept as pitch 0), and
+    the chorale's key from music21's key analysis.
+
+    Parameters
+    ----------
+    split
+        ``"train"`` (275 chorales), ``"val"`` (35), ``"test"`` (36) or
+        ``"all"`` (346, in Riemenschneider order). Bach set many hymn tunes
+        more than once; the split keeps all settings of a tune (chorales whose
+        melodies open with the same 8 intervals) in the same part, so no
+        validation melody is a copy of a training melody.
+    transpose
+        ``True`` (default): shift each melody by -6 to +5 semitones so that its
+        key is C major or C minor (``tonic`` becomes 0); ``False``: the
+        original keys.
+
+    Returns
+    -------
+    A list of :class:`Chorale` named tuples ``(chorale_id, pitch, duration,
+    fermata, tonic, mode, meter)``; ``pitch`` (``uint8``, MIDI, 0 = rest),
+    ``duration`` (``uint8``, sixteenth notes) and ``fermata`` (``bool``) have
+    shape ``(n,)`` with ``n`` between 22 and 219 notes.
+
+    >>> train = load_bach_chorales("train")
+    >>> len(train), len(load_bach_chorales("val")), len(load_bach_chorales("test"))
+    (275, 35, 36)
+    >>> first = load_bach_chorales("all", transpose=False)[0]
+    >>> first.chorale_id, first.pitch[:4].tolist(), first.duration[:4].tolist(), first.tonic, first.mode
+    ('bwv269', [67, 67, 74, 71], [4, 8, 4, 6], 7, 0)
+    >>> load_bach_chorales("all")[0].pitch[:4].tolist()   # G major moved up a fourth to C major
+    [72, 72, 79, 76]
+    """
+    if split not in _CHORALE_SPLITS:
+        raise ValueError(f"split must be one of {list(_CHORALE_SPLITS)}, got {split!r}")
+    data = _chorale_arrays()
+    label = _chorale_split_of_tunes(data["tune"])
+    wanted = {"all": (0, 1, 2), "train": (0,), "val": (1,), "test": (2,)}[split]
+    starts = data["starts"]
+    chorales = []
+    for i, chorale_id in enumerate(data["chorale_id"]):
+        if label[i] not in wanted:
+            continue
+        notes = slice(starts[i], starts[i + 1])
+        pitch, tonic = data["pitch"][notes].copy(), int(data["tonic"][i])
+        if transpose:
+            shift = -tonic if tonic <= 6 else 12 - tonic  # the nearer way to C: -6..+5 semitones
+            pitch[pitch > 0] = (pitch[pitch > 0].astype(np.int16) + shift).astype(np.uint8)
+            tonic = 0
+        chorales.append(Chorale(str(chorale_id), pitch, data["duration"][notes].copy(),
+                                data["fermata"][notes].copy(), tonic, int(data["mode"][i]), int(data["meter"][i])))
+    return chorales
+
+
+register_dataset("bach_chorales", load_bach_chorales)
