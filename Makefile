@@ -6,6 +6,8 @@
 #   make test       unit tests, every notebook under nbval, and the book build
 #   make notebooks  re-execute every notebook in place (refreshes stored outputs)
 #   make benchmark  time every notebook on the CPU profile and check the budgets
+#   make student    student copies of chosen chapters into student/ (solutions removed),
+#                   e.g. make student CHAPTERS="book/feedforward book/cnn"
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -16,7 +18,7 @@ STAMP := $(VENV)/.installed-stamp
 export COURSE_OFFLINE := 1
 export COURSE_PROFILE := cpu
 
-.PHONY: book test notebooks benchmark clean
+.PHONY: book test notebooks benchmark student clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +37,12 @@ notebooks: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
+
+# Chapters (folders or notebooks) that `make student` copies for learners.
+CHAPTERS ?= book/feedforward book/cnn book/rnn
+
+student: $(STAMP)
+	$(BIN)/python scripts/make_student_copies.py $(CHAPTERS)
 
 clean:
 	rm -rf _build
