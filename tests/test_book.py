@@ -132,3 +132,10 @@ def test_notebook_pages_launch_and_download_that_notebook(build, name):
     downloads = [link for link in links if link.endswith(f"_sources/{name}.ipynb")]
     assert downloads, f"no download link for {name}.ipynb"
     assert (html / f"{name}.html").parent.joinpath(downloads[0]).resolve().exists()
+
+
+def test_pages_show_no_framework_logging(build):
+    # TensorFlow's C++ start-up logging lands in stored stderr outputs; the site must not show it.
+    html, _ = build
+    noisy = [name for name in toc_files() if "absl::InitializeLog" in (html / f"{name}.html").read_text(encoding="utf-8")]
+    assert not noisy, f"pages showing TensorFlow's start-up logging: {noisy}"

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,15 @@ def test_keras_repeats():
 def test_bad_seed_is_rejected(bad):
     with pytest.raises(ValueError, match="non-negative integer"):
         set_seed(bad)
+
+
+def test_course_lib_shortens_openmp_spinning_unless_set(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import os, course_lib; print(os.environ['GOMP_SPINCOUNT'])"
+    env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+    default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert default.stdout.strip() == "10000"
+    mine = subprocess.run([sys.executable, "-c", code], env={**env, "GOMP_SPINCOUNT": "5"}, capture_output=True, text=True, check=True)
+    assert mine.stdout.strip() == "5"
