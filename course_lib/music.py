@@ -167,6 +167,17 @@ def _variable_length(value: int) -> bytes:
     return bytes(reversed(groups))
 
 
+def _read_variable_length(data: bytes, i: int) -> tuple[int, int]:
+    """Decode the MIDI variable-length number starting at ``data[i]``; return it and the index after it."""
+    value = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, i
+
+
 def write_midi(
     path: str | Path,
     pitches: Sequence[int],
@@ -237,16 +248,12 @@ def read_midi(path: str | Path) -> tuple[list[int], list[float]]:
         chunk, length = data[position:position + 4], struct.unpack(">I", data[position + 4:position + 8])[0]
         i, end, tick, status, sounding = position + 8, position + 8 + length, 0, 0, {}
         position = end
+        if end > len(data):
+            raise ValueError(f"{path} is truncated: a {chunk!r} chunk needs {length} bytes, the file ends first")
         if chunk != b"MTrk":
             continue
         while i < end:
-            delta = 0
-            while True:
-                byte = data[i]
-                i += 1
-                delta = (delta << 7) | (byte & 0x7F)
-                if byte < 0x80:
-                    break
+            delta, i = _read_variable_length(data, i)
             tick += delta
             if data[i] >= 0x80:
                 status = data[i]
@@ -254,14 +261,7 @@ def read_midi(path: str | Path) -> tuple[list[int], list[float]]:
             if status == 0xFF:  # meta event: type, length, data
                 if data[i] == 0x2F:  # end of track
                     track_end = max(track_end, tick)
-                i += 1
-                size = 0
-                while True:
-                    byte = data[i]
-                    i += 1
-                    size = (size << 7) | (byte & 0x7F)
-                    if byte < 0x80:
-                        break
+                size, i = _read_variable_length(data, i + 1)
                 i += size
             elif status in (0xF0, 0xF7):  # system exclusive
                 raise ValueError("system-exclusive events are not supported")

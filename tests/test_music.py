@@ -140,6 +140,11 @@ def test_read_midi_refuses_other_files(tmp_path):
     (tmp_path / "chord.mid").write_bytes(chord)
     with pytest.raises(ValueError, match="overlapping"):
         read_midi(tmp_path / "chord.mid")
+    # A file cut short (an interrupted download or copy) is named as such.
+    whole = write_midi(tmp_path / "whole.mid", [60, 62, 64], [1, 1, 2]).read_bytes()
+    (tmp_path / "cut.mid").write_bytes(whole[:-6])
+    with pytest.raises(ValueError, match="truncated"):
+        read_midi(tmp_path / "cut.mid")
 
 
 def test_read_midi_handles_running_status_and_zero_velocity(tmp_path):
