@@ -139,3 +139,63 @@ def test_pages_show_no_framework_logging(build):
     html, _ = build
     noisy = [name for name in toc_files() if "absl::InitializeLog" in (html / f"{name}.html").read_text(encoding="utf-8")]
     assert not noisy, f"pages showing TensorFlow's start-up logging: {noisy}"
+
+
+class OutputImageParser(HTMLParser):
+    """Collects the alt attribute (None if absent) of every <img> inside a ``cell_output`` div."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # how many divs deep we are inside the outermost cell_output div; 0 means outside
+        self.alts: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "div":
+            if self.depth:
+                self.depth += 1
+            elif "cell_output" in (values.get("class") or "").split():
+                self.depth = 1
+        elif tag == "img" and self.depth:
+            self.alts.append(values.get("alt"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.depth:
+            self.depth -= 1
+
+
+def output_image_alts(page: Path) -> list[str | None]:
+    parser = OutputImageParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.alts
+
+
+def alt_problem(alt: str | None) -> str | None:
+    """Why an output image's alt text does not describe it, or None if it does."""
+    if alt is None or not alt.strip():
+        return "no alt text"
+    if alt.strip().lower().endswith((".png", ".jpg", ".jpeg", ".svg")):
+        return f"alt text is a file name: {alt!r}"
+    return None
+
+
+def test_the_alt_check_sees_only_cell_outputs(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(
+        '<img src="logo.png">'
+        '<div class="cell docutils container"><div class="cell_output docutils container">'
+        '<div class="output"><img alt="A loss curve." src="a.png" /></div><img src="b.png">'
+        "</div><img src='c.png'></div>"
+        '<div class="cell_output"><img alt="_images/d.png" src="d.png"></div>'
+    )
+    alts = output_image_alts(page)
+    assert alts == ["A loss curve.", None, "_images/d.png"]
+    assert [alt_problem(a) for a in alts] == [None, "no alt text", "alt text is a file name: '_images/d.png'"]
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if (ROOT / f"{n}.ipynb").exists()])
+def test_notebook_figures_have_alt_text(build, name):
+    html, _ = build
+    alts = output_image_alts(html / f"{name}.html")
+    problems = [f"image {k} of {name}: {p}" for k, a in enumerate(alts) if (p := alt_problem(a))]
+    assert not problems, "\n".join(problems)

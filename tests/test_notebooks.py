@@ -113,3 +113,28 @@ def test_first_code_cell_installs_course_lib_on_colab_only(path):
     assert run_colab_cell(source, on_colab=False) == [], "the first cell must do nothing outside Colab"
     installs = run_colab_cell(source, on_colab=True)
     assert [f"%{name} {line}" for name, line in installs] == [COLAB_INSTALL]
+
+
+def image_cells(path: Path) -> list[tuple[int, dict]]:
+    """(index, cell) of every code cell whose stored outputs hold an image."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        (index, cell)
+        for index, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code"
+        and any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_figure_has_alt_text(path):
+    # MyST-NB writes cell metadata mystnb.image.alt into the HTML alt attribute of the cell's images.
+    problems = []
+    for index, cell in image_cells(path):
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+        where = f"{path.relative_to(ROOT)}, cell {index}"
+        if not isinstance(alt, str) or not alt.strip():
+            problems.append(f"{where}: no mystnb.image.alt for its figure")
+        elif len(alt) > 300:
+            problems.append(f"{where}: alt text of {len(alt)} characters (at most 300)")
+    assert not problems, "\n".join(problems)
