@@ -39,7 +39,7 @@ benchmark: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
 
 # Chapters (folders or notebooks) that `make student` copies for learners.
-CHAPTERS ?= book/feedforward book/cnn book/rnn
+CHAPTERS ?= book/feedforward book/cnn book/rnn book/gan book/vae book/text
 
 student: $(STAMP)
 	$(BIN)/python scripts/make_student_copies.py $(CHAPTERS)
