@@ -1,7 +1,11 @@
 """The reporting machinery of course_lib.checks: never raises, says 'not done yet', one-line errors."""
 
+import importlib
+import pkgutil
+
 import pytest
 
+import course_lib.checks
 from course_lib.checks import Check
 from check_helpers import crashing, not_written, run_check
 
@@ -58,3 +62,26 @@ def test_keyboard_interrupt_is_not_swallowed():
         raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         q0(interrupted)
+
+
+# Every exercise check of every chapter module (course_lib.checks.feedforward, .cnn, ...), found by name,
+# so a new chapter's checks are covered too.
+CHAPTER_CHECKS = {
+    f"{module.name}.{name}": getattr(importlib.import_module(f"course_lib.checks.{module.name}"), name)
+    for module in pkgutil.iter_modules(course_lib.checks.__path__)
+    if not module.name.startswith("_")
+    for name in ("q1", "q2", "q3")
+}
+
+
+def test_every_chapter_module_has_three_checks():
+    chapters = {key.split(".")[0] for key in CHAPTER_CHECKS}
+    assert {"feedforward", "cnn", "rnn", "gan", "vae", "text"} <= chapters, chapters
+
+
+@pytest.mark.parametrize("q", CHAPTER_CHECKS.values(), ids=CHAPTER_CHECKS.keys())
+def test_every_check_reports_not_done_and_learner_errors(capsys, q):
+    result, printed = run_check(capsys, q, not_written)
+    assert result.not_done and "not done yet" in printed
+    result, printed = run_check(capsys, q, crashing)
+    assert result.status == "your code raised an error" and "KeyError: 'W1' (in crashing" in printed
