@@ -27,12 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = "generative-nn-course/generative-nn-course"
 
 
-@pytest.fixture(scope="module")
-def build(book_build) -> tuple[Path, str]:
-    """The website, built once per session (``book_build`` in conftest.py)."""
-    return book_build
-
-
 class LinkParser(HTMLParser):
     """Collects the ids defined in a page and the targets of its links and images."""
 
@@ -64,14 +58,14 @@ def book_pages(html: Path) -> list[Path]:
     return [html / f"{name}.html" for name in toc_files()]
 
 
-def test_book_builds_without_warnings(build):
-    html, log = build
+def test_book_builds_without_warnings(book_build):
+    html, log = book_build
     assert "WARNING" not in log, log[-5000:]
     assert (html / "index.html").exists()
 
 
-def test_every_toc_page_is_built(build):
-    html, _ = build
+def test_every_toc_page_is_built(book_build):
+    html, _ = book_build
     missing = [str(p.relative_to(html)) for p in book_pages(html) if not p.exists()]
     assert not missing, f"pages in _toc.yml with no HTML: {missing}"
 
@@ -97,8 +91,8 @@ def internal_link_problems(html: Path, pages: list[Path]) -> list[str]:
     return problems
 
 
-def test_internal_links_and_anchors_resolve(build):
-    html, _ = build
+def test_internal_links_and_anchors_resolve(book_build):
+    html, _ = book_build
     problems = internal_link_problems(html, book_pages(html))
     assert not problems, "broken internal links:\n" + "\n".join(problems)
 
@@ -110,8 +104,8 @@ def test_the_link_check_finds_a_broken_anchor(tmp_path):
     assert problems == ["a.html: b.html#nowhere (no element with id 'nowhere')", "b.html: missing.png (no such file)"]
 
 
-def test_external_links_are_listed_and_well_formed(build):
-    html, _ = build
+def test_external_links_are_listed_and_well_formed(book_build):
+    html, _ = book_build
     external = sorted(
         {link for page in book_pages(html) for link in parse(page).links if urlsplit(link).scheme in ("http", "https")}
     )
@@ -122,8 +116,8 @@ def test_external_links_are_listed_and_well_formed(build):
 
 
 @pytest.mark.parametrize("name", [n for n in toc_files() if (ROOT / f"{n}.ipynb").exists()])
-def test_notebook_pages_launch_and_download_that_notebook(build, name):
-    html, _ = build
+def test_notebook_pages_launch_and_download_that_notebook(book_build, name):
+    html, _ = book_build
     links = parse(html / f"{name}.html").links
     binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/main?urlpath=lab/tree/{name}.ipynb"
     colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/{name}.ipynb"
@@ -134,9 +128,9 @@ def test_notebook_pages_launch_and_download_that_notebook(build, name):
     assert (html / f"{name}.html").parent.joinpath(downloads[0]).resolve().exists()
 
 
-def test_pages_show_no_framework_logging(build):
+def test_pages_show_no_framework_logging(book_build):
     # TensorFlow's C++ start-up logging lands in stored stderr outputs; the site must not show it.
-    html, _ = build
+    html, _ = book_build
     noisy = [name for name in toc_files() if "absl::InitializeLog" in (html / f"{name}.html").read_text(encoding="utf-8")]
     assert not noisy, f"pages showing TensorFlow's start-up logging: {noisy}"
 
@@ -194,8 +188,8 @@ def test_the_alt_check_sees_only_cell_outputs(tmp_path):
 
 
 @pytest.mark.parametrize("name", [n for n in toc_files() if (ROOT / f"{n}.ipynb").exists()])
-def test_notebook_figures_have_alt_text(build, name):
-    html, _ = build
+def test_notebook_figures_have_alt_text(book_build, name):
+    html, _ = book_build
     alts = output_image_alts(html / f"{name}.html")
     problems = [f"image {k} of {name}: {p}" for k, a in enumerate(alts) if (p := alt_problem(a))]
     assert not problems, "\n".join(problems)
