@@ -53,14 +53,6 @@ def channels_last(shape):
     return shape if len(shape) == 1 else (*shape[1:], shape[0])
 
 
-def test_model_cells_only_define_the_model():
-    for path in (KERAS_NB, TORCH_NB):
-        namespace = exec_tagged_cells(path, "model")
-        assert callable(namespace.get("build_classifier")), f"{path.name}: no build_classifier()"
-        loaded = {name for name, value in namespace.items() if isinstance(value, np.ndarray)}
-        assert not loaded, f"{path.name}: the model cell should not load data, found arrays {loaded}"
-
-
 def test_same_parameter_count(keras_model, torch_model):
     n_torch = sum(p.numel() for p in torch_model.parameters())
     assert keras_model.count_params() == n_torch == EXPECTED_PARAMETERS

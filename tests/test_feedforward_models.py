@@ -70,15 +70,6 @@ def torch_layers(model):
     return [m for m in model.modules() if not list(m.children())]
 
 
-def test_model_cells_only_define_the_models():
-    for path in (KERAS_NB, TORCH_NB):
-        namespace = exec_tagged_cells(path, "model")
-        for name in MODELS:
-            assert callable(namespace.get(name)), f"{path.name}: no {name}()"
-        loaded = {name for name, value in namespace.items() if isinstance(value, np.ndarray)}
-        assert not loaded, f"{path.name}: the model cells should not load data, found arrays {loaded}"
-
-
 @pytest.mark.parametrize("builder", sorted(MODELS))
 def test_same_parameter_count(builder, keras_builders, torch_builders):
     keras_model, torch_model = keras_builders[builder](), torch_builders[builder]()

@@ -104,14 +104,6 @@ def split_embeddings(trace):
     return [t for t in trace if t[0] == "Embedding"], [t for t in trace if t[0] != "Embedding"]
 
 
-def test_model_cells_only_define_the_models(keras_ns, torch_ns):
-    for name, namespace in (("keras", keras_ns), ("pytorch", torch_ns)):
-        assert callable(namespace.get("build_generator")), f"{name}: no build_generator()"
-        assert callable(namespace.get("build_discriminator")), f"{name}: no build_discriminator()"
-        loaded = {key for key, value in namespace.items() if isinstance(value, np.ndarray)}
-        assert not loaded, f"{name}: the model cell should not load data, found arrays {loaded}"
-
-
 def test_same_hyperparameters(keras_ns, torch_ns):
     for name in HYPERPARAMETERS:
         assert keras_ns[name] == torch_ns[name], f"{name}: Keras {keras_ns[name]} vs PyTorch {torch_ns[name]}"

@@ -50,14 +50,6 @@ def torch_count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def test_model_cells_only_define_the_model():
-    for path in (KERAS_NB, TORCH_NB):
-        namespace = exec_tagged_cells(path, "model")
-        assert callable(namespace.get("build_recurrent_classifier")), f"{path.name}: no build_recurrent_classifier()"
-        loaded = {name for name, value in namespace.items() if isinstance(value, np.ndarray)}
-        assert not loaded, f"{path.name}: the model cell should not load data, found arrays {loaded}"
-
-
 def test_formulas_match_the_hard_coded_counts():
     i, h, head = INPUTS, HIDDEN, HIDDEN * CLASSES + CLASSES
     keras_bias = {"simple": 1, "lstm": 1, "gru": 2}  # bias vectors per gate (GRU: reset_after=True)

@@ -43,13 +43,6 @@ def torch_ns():
     return exec_tagged_cells(TORCH_NB, "model")
 
 
-def test_model_cells_only_define_the_model(keras_ns, torch_ns):
-    for path, namespace in ((KERAS_NB, keras_ns), (TORCH_NB, torch_ns)):
-        assert callable(namespace.get("build_char_model")), f"{path.name}: no build_char_model()"
-        loaded = {name for name, value in namespace.items() if isinstance(value, (np.ndarray, str)) and not name.startswith("__")}
-        assert not loaded, f"{path.name}: the model cell should not load data, found {loaded}"
-
-
 def test_hard_coded_counts():
     # The LSTM counts printed in the notebooks, and the formula's known value.
     assert expected_count("torch", "lstm") == 350_593

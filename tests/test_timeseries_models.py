@@ -43,13 +43,6 @@ def torch_ns():
     return exec_tagged_cells(TORCH_NB, "model")
 
 
-def test_model_cells_only_define_the_model(keras_ns, torch_ns):
-    for path, namespace in ((KERAS_NB, keras_ns), (TORCH_NB, torch_ns)):
-        assert callable(namespace.get("build_forecaster")), f"{path.name}: no build_forecaster()"
-        loaded = {name for name, value in namespace.items() if isinstance(value, np.ndarray)}
-        assert not loaded, f"{path.name}: the model cell should not load data, found arrays {loaded}"
-
-
 def test_hard_coded_counts():
     # The counts printed in both notebooks for the GRU forecasters.
     assert expected_count("torch", "gru", 1) == expected_count("keras", "gru", 1) == 3_393
