@@ -37,3 +37,20 @@ def exec_tagged_cells(path: str | Path, tag: str) -> dict[str, Any]:
         code = compile(source, f"{path}[{tag} cell {index}]", "exec")
         exec(code, namespace)  # noqa: S102 - running our own notebooks' code is the point
     return namespace
+
+
+def image_outputs(path: str | Path) -> list[tuple[int, dict]]:
+    """(cell index, cell) for every image output the notebook at ``path`` stores, in order.
+
+    A cell with two figures appears twice. Cells hidden from the page
+    (tagged ``remove-cell`` or ``remove-output``) are left out.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = []
+    for index, cell in enumerate(nb["cells"]):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] != "code" or "remove-cell" in tags or "remove-output" in tags:
+            continue
+        found += [(index, cell) for output in cell.get("outputs", [])
+                  if any(key.startswith("image/") for key in output.get("data", {}))]
+    return found

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from run_notebooks import toc_files, toc_notebooks  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from notebook_cells import image_outputs  # noqa: E402
+
 
 def notebook_problems(nb: dict) -> list[str]:
     """What is wrong with a notebook's stored run; an empty list means nothing."""
@@ -115,22 +118,11 @@ def test_first_code_cell_installs_course_lib_on_colab_only(path):
     assert [f"%{name} {line}" for name, line in installs] == [COLAB_INSTALL]
 
 
-def image_cells(path: Path) -> list[tuple[int, dict]]:
-    """(index, cell) of every code cell whose stored outputs hold an image."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        (index, cell)
-        for index, cell in enumerate(nb["cells"])
-        if cell["cell_type"] == "code"
-        and any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
-    ]
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_figure_has_alt_text(path):
     # MyST-NB writes cell metadata mystnb.image.alt into the HTML alt attribute of the cell's images.
     problems = []
-    for index, cell in image_cells(path):
+    for index, cell in dict(image_outputs(path)).items():  # each figure cell once
         alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
         where = f"{path.relative_to(ROOT)}, cell {index}"
         if not isinstance(alt, str) or not alt.strip():
