@@ -37,6 +37,7 @@ MODEL_CELLS = {
     "vae/{framework}": VAE_PARTS,
     "vae/applications": (*VAE_PARTS, "build_classifier"),
     "vae/gan_vs_vae": (*VAE_PARTS, "Generator"),
+    "super_resolution/super_resolution": ("build_espcn", "build_espcn_keras"),
 }
 NOTEBOOKS = {
     f"book/{pattern.format(framework=framework)}.ipynb": names
