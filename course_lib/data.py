@@ -24,6 +24,10 @@ Datasets (see :func:`available_datasets`):
     The soprano melodies of 346 Bach chorales (music21's corpus): MIDI
     pitches, durations in sixteenths, fermatas, key. Fixed split by hymn
     tune: 275 train / 35 validation / 36 test chorales.
+``mnist1d``
+    MNIST-1D (Greydanus 2020): 5,000 one-dimensional "digits", sequences of
+    40 numbers, built locally by the ``mnist1d`` package with its fixed seed.
+    Its fixed split: 4,000 train / 1,000 test.
 ``mnist``, ``fashion_mnist``
     The full 70,000-image sets. These need a network the first time; see
     :mod:`course_lib.download`.
@@ -39,6 +43,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import random
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -226,7 +231,7 @@ def available_datasets() -> list[str]:
     """Names accepted by :func:`load_dataset`.
 
     >>> available_datasets()
-    ['bach_chorales', 'co2', 'digits', 'fashion_mnist', 'mnist', 'mnist_5k', 'sunspots', 'tiny_shakespeare']
+    ['bach_chorales', 'co2', 'digits', 'fashion_mnist', 'mnist', 'mnist1d', 'mnist_5k', 'sunspots', 'tiny_shakespeare']
     """
     return sorted(_LOADERS)
 
@@ -253,7 +258,7 @@ def load_dataset(name: str, **kwargs: Any) -> Any:
     >>> load_dataset("mnist5k")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: bach_chorales, co2, digits, fashion_mnist, mnist, mnist_5k, sunspots, tiny_shakespeare
+    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: bach_chorales, co2, digits, fashion_mnist, mnist, mnist1d, mnist_5k, sunspots, tiny_shakespeare
     """
     if name not in _LOADERS:
         close = difflib.get_close_matches(name, _LOADERS, n=1)
@@ -479,3 +484,57 @@ def load_bach_chorales(split: str = "train", transpose: bool = True) -> list[Cho
 
 
 register_dataset("bach_chorales", load_bach_chorales)
+
+
+# MNIST-1D: built, not downloaded. The mnist1d package draws it from ten templates
+# with its own fixed seed, so every machine gets the same arrays.
+
+@lru_cache(maxsize=1)
+def _mnist1d_arrays() -> tuple[ArrayPair, ArrayPair]:
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    # make_dataset seeds Python's and NumPy's global generators; put them back afterwards,
+    # so that loading the data does not change the random numbers a notebook draws next.
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        data = make_dataset(get_dataset_args())
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+    arrays = [np.asarray(data[key]) for key in ("x", "y", "x_test", "y_test")]
+    shapes = [a.shape for a in arrays]
+    if shapes != [(4000, 40), (4000,), (1000, 40), (1000,)] or not np.isfinite(arrays[0]).all():
+        raise DataIntegrityError(
+            f"mnist1d built arrays of shapes {shapes}, expected (4000, 40), (4000,), (1000, 40), (1000,) "
+            "with finite values; reinstall it (pip install 'mnist1d>=0.0.2')"
+        )
+    x_train, y_train, x_test, y_test = arrays
+    return ((x_train.astype(np.float32), y_train.astype(np.int64)),
+            (x_test.astype(np.float32), y_test.astype(np.int64)))
+
+
+def load_mnist1d() -> tuple[ArrayPair, ArrayPair]:
+    """MNIST-1D, Greydanus's one-dimensional stand-in for MNIST, with its fixed split.
+
+    Each example is one of ten fixed 1-D templates (the "digits"), padded,
+    translated, scaled, sheared and given correlated and white noise, then
+    resampled to 40 points and standardised over the whole set (Greydanus,
+    *Scaling down deep learning*, 2020). The ``mnist1d`` package builds the
+    set locally in about a second with its default arguments and seed 42, so
+    no download is needed.
+
+    Returns
+    -------
+    ``(x_train, y_train), (x_test, y_test)``: ``float32`` sequences of shape
+    ``(n, 40)`` and ``int64`` labels 0..9 of shape ``(n,)``, 4,000 for
+    training and 1,000 for testing (about 100 test sequences per class).
+
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist1d()
+    >>> x_train.shape, x_train.dtype, y_test.shape, y_test.dtype
+    ((4000, 40), dtype('float32'), (1000,), dtype('int64'))
+    """
+    (x_train, y_train), (x_test, y_test) = _mnist1d_arrays()
+    return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+
+
+register_dataset("mnist1d", load_mnist1d)

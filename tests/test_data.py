@@ -133,3 +133,42 @@ def test_stratified_split_errors():
         stratified_split(np.zeros((2, 2)), test_per_class=1)
     with pytest.raises(ValueError, match="too few"):
         stratified_split(np.array([0, 1, 1]), test_per_class=1)
+
+
+def test_mnist1d_shapes_dtypes_and_fixed_content():
+    import random
+
+    np.random.seed(7)
+    random.seed(7)
+    expected_next = (np.random.rand(), random.random())
+    np.random.seed(7)
+    random.seed(7)
+    (x_train, y_train), (x_test, y_test) = load_dataset("mnist1d")
+    # Building the set reseeds the global generators inside mnist1d; the loader restores them.
+    assert (np.random.rand(), random.random()) == expected_next
+    assert x_train.shape == (4000, 40) and x_test.shape == (1000, 40)
+    assert x_train.dtype == np.float32 and y_train.dtype == np.int64 and y_test.dtype == np.int64
+    assert sorted(set(y_train.tolist())) == list(range(10))
+    assert np.bincount(y_test, minlength=10).min() >= 80  # about 100 test sequences per class
+    # The fixed seed gives the same set every time (standardised over train and test together).
+    all_x = np.concatenate([x_train, x_test])
+    assert abs(float(all_x.mean())) < 1e-4 and abs(float(all_x.std()) - 1.0) < 1e-4
+    assert np.bincount(y_train, minlength=10).tolist() == [398, 396, 411, 394, 394, 402, 401, 404, 402, 398]
+    x_train[:] = 0  # callers get copies, not the cache
+    assert data.load_mnist1d()[0][0].std() > 0.5
+
+
+def test_mnist1d_of_the_wrong_shape_is_reported(monkeypatch):
+    import mnist1d.data
+
+    def wrong_size(args):
+        rng = np.random.default_rng(0)
+        return {"x": rng.normal(size=(400, 40)), "y": np.zeros(400), "x_test": rng.normal(size=(100, 40)), "y_test": np.zeros(100)}
+
+    monkeypatch.setattr(mnist1d.data, "make_dataset", wrong_size)
+    data._mnist1d_arrays.cache_clear()
+    try:
+        with pytest.raises(DataIntegrityError, match="mnist1d built arrays of shapes"):
+            data.load_mnist1d()
+    finally:
+        data._mnist1d_arrays.cache_clear()
