@@ -37,7 +37,13 @@ MODEL_CELLS = {
     "vae/{framework}": VAE_PARTS,
     "vae/applications": (*VAE_PARTS, "build_classifier"),
     "vae/gan_vs_vae": (*VAE_PARTS, "Generator"),
+    "cnn_vs_rnn/measured": ("build_model", "build_keras_model"),
     "super_resolution/super_resolution": ("build_espcn", "build_espcn_keras"),
+    "style_transfer/style_transfer": (
+        "RandomFeatures", "gram_matrix", "style_loss", "content_loss",
+        "build_random_features_keras", "keras_gram_matrix", "keras_style_loss", "copy_torch_filters",
+    ),
+    "hybrid/next_frame": ("build_frame_predictor", "build_keras_frame_predictor"),
 }
 NOTEBOOKS = {
     f"book/{pattern.format(framework=framework)}.ipynb": names
