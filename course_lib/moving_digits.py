@@ -41,7 +41,8 @@ def make_moving_digits(
     seed: int = 0,
     downscale: int = 2,
     speed: tuple[float, float] = (2.0, 3.5),
-) -> np.ndarray:
+    labels: np.ndarray | None = None,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Videos of one digit moving at constant velocity and bouncing off the walls.
 
     Parameters
@@ -66,11 +67,16 @@ def make_moving_digits(
     speed:
         Range ``(low, high)`` of the speed in pixels per frame; each video
         draws a speed uniformly in this range and a uniformly random direction.
+    labels:
+        Optional labels of ``images``, one per image. If given, the label of
+        the digit shown in each video is returned too.
 
     Returns
     -------
     ``float32`` array of shape ``(n_sequences, frames, size, size)`` with
-    values in [0, 1].
+    values in [0, 1]; with ``labels``, the pair ``(videos, video_labels)``
+    where ``video_labels`` has shape ``(n_sequences,)``. The videos do not
+    depend on whether ``labels`` is given.
 
     >>> make_moving_digits(np.zeros((2, 28, 28)), 4, frames=3, size=20).shape
     (4, 3, 20, 20)
@@ -78,6 +84,9 @@ def make_moving_digits(
     Traceback (most recent call last):
     ...
     ValueError: the digits (14 x 14 after downscaling by 2) must be smaller than the canvas (12 x 12)
+    >>> videos, video_labels = make_moving_digits(np.zeros((2, 28, 28)), 4, labels=np.array([7, 3]))
+    >>> video_labels.shape, set(video_labels.tolist()) <= {3, 7}
+    ((4,), True)
     """
     images = np.asarray(images)
     if images.ndim != 3:
@@ -93,6 +102,10 @@ def make_moving_digits(
     n, height, width = images.shape
     if height % downscale or width % downscale:
         raise ValueError(f"the digits ({height} x {width}) must be divisible by downscale={downscale}")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have one entry per image, shape ({n},), got shape {labels.shape}")
     low_speed, high_speed = speed
     if not 0 <= low_speed <= high_speed:
         raise ValueError(f"speed must be a range (low, high) with 0 <= low <= high, got {speed!r}")
@@ -121,4 +134,4 @@ def make_moving_digits(
         for i, (row, col) in enumerate(top_left):
             videos[i, t, row : row + h, col : col + w] = digits[which[i]]
         position, velocity = _bounce(position, velocity, limit)
-    return videos
+    return videos if labels is None else (videos, labels[which])

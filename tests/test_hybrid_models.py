@@ -4,8 +4,9 @@ book/hybrid/next_frame.ipynb tags the cells that define
 ``build_frame_predictor`` (PyTorch) and ``build_keras_frame_predictor``
 (Keras, a ``keras.Model`` subclass) with ``model``. This test runs only those cells and checks that both
 map a (batch, time, height, width) batch of frames to logits of the same
-shape, layer by layer the same sizes, and the same number of parameters up to
-two documented differences:
+shape, layer by layer the same sizes, the same number of parameters up to
+two documented differences, and that their motion decoders (the last frame
+convolved with a predicted kernel) move a frame the same way:
 
 - PyTorch's ``nn.LSTM`` has two bias vectors per gate (``bias_ih`` and
   ``bias_hh``), Keras's ``LSTM`` one: PyTorch has 4 x hidden more parameters
@@ -30,9 +31,10 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "hybrid" / "next_fr
 HIDDEN = 128
 # encoder: convolutions 80 + 1,168 + 2,320, batch norms 16 + 32 + 32, dense 256 * 128 + 128 = 32,896
 # LSTM (PyTorch): 4 [128 (128 + 128) + 2 * 128] = 132,096
-# decoder: dense 33,024, transposed convolutions 4,112 + 2,056 + 129, batch norms 32 + 16
-TORCH_PARAMETERS = 36_544 + 132_096 + 39_369
-BATCH_NORM_CHANNELS = 8 + 16 + 16 + 16 + 8
+# decoder: dense 128 * 81 + 81 = 10,449 (the logits of a 9 x 9 motion kernel)
+TORCH_PARAMETERS = 36_544 + 132_096 + 10_449
+BATCH_NORM_CHANNELS = 8 + 16 + 16
+KERNEL = 9
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +71,33 @@ def test_same_intermediate_shapes(torch_model, keras_model):
     x = np.zeros((2, 32, 32), dtype=np.float32)
     with torch.no_grad():
         torch_code = torch_model.encoder(torch.from_numpy(x[:, None]))
-        torch_image = torch_model.decoder(torch_code)
-    keras_encoder = keras_model.encoder
-    keras_code = np.asarray(keras_encoder(x[..., None]))
-    keras_image = np.asarray(keras_model.decoder(keras_code))
+        torch_kernel = torch_model.decoder(torch_code)
+    keras_code = np.asarray(keras_model.encoder(x[..., None]))
+    keras_kernel = np.asarray(keras_model.decoder(keras_code))
     assert tuple(torch_code.shape) == keras_code.shape == (2, HIDDEN)
-    assert tuple(torch_image.shape) == (2, 1, 32, 32) and keras_image.shape == (2, 32, 32, 1)
+    assert tuple(torch_kernel.shape) == keras_kernel.shape == (2, KERNEL * KERNEL)
+
+
+def test_both_motion_decoders_move_frames_the_same_way(namespace):
+    import torch
+
+    rng = np.random.default_rng(1)
+    frames = rng.uniform(size=(5, 32, 32)).astype(np.float32)
+    kernel_logits = rng.normal(scale=3.0, size=(5, KERNEL * KERNEL)).astype(np.float32)
+    torch_logits = namespace["move_frames"](torch.from_numpy(frames), torch.from_numpy(kernel_logits)).numpy()
+    keras_logits = np.asarray(namespace["keras_move_frames"](frames[..., None], kernel_logits))
+    assert torch_logits.shape == keras_logits.shape == (5, 32, 32)
+    assert np.allclose(1 / (1 + np.exp(-torch_logits)), 1 / (1 + np.exp(-keras_logits)), atol=1e-5)
+
+
+def test_a_one_hot_kernel_shifts_the_frame(namespace):
+    import torch
+
+    frames = np.random.default_rng(2).uniform(0.1, 0.9, size=(1, 32, 32)).astype(np.float32)
+    kernel_logits = np.full((1, KERNEL * KERNEL), -50.0, dtype=np.float32)
+    kernel_logits[0, 6 * KERNEL + 4] = 50.0  # kernel row 6, column 4: output(i, j) = input(i + 2, j), two rows up
+    moved = 1 / (1 + np.exp(-namespace["move_frames"](torch.from_numpy(frames), torch.from_numpy(kernel_logits)).numpy()))
+    assert np.allclose(moved[0, :-2], frames[0, 2:], atol=1e-5) and np.allclose(moved[0, -2:], 1e-4)
 
 
 def test_parameter_counts_differ_only_by_the_lstm_biases(torch_model, keras_model):
@@ -90,9 +113,8 @@ def test_parameter_counts_differ_only_by_the_lstm_biases(torch_model, keras_mode
 
 
 def test_batch_norm_uses_pytorch_conventions_in_keras(keras_model):
-    norms = [layer for part in (keras_model.encoder, keras_model.decoder)
-             for layer in part.layers if "batch_normalization" in layer.name]
-    assert len(norms) == 5
+    norms = [layer for layer in keras_model.encoder.layers if "batch_normalization" in layer.name]
+    assert len(norms) == 3
     assert all(norm.momentum == 0.9 and norm.epsilon == 1e-5 for norm in norms)
 
 

@@ -43,7 +43,7 @@ MODEL_CELLS = {
         "RandomFeatures", "gram_matrix", "style_loss", "content_loss",
         "build_random_features_keras", "keras_gram_matrix", "keras_style_loss", "copy_torch_filters",
     ),
-    "hybrid/next_frame": ("build_frame_predictor", "build_keras_frame_predictor"),
+    "hybrid/next_frame": ("build_frame_predictor", "build_keras_frame_predictor", "move_frames", "keras_move_frames"),
 }
 NOTEBOOKS = {
     f"book/{pattern.format(framework=framework)}.ipynb": names

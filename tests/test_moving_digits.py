@@ -70,3 +70,18 @@ def test_bad_arguments_are_refused(kwargs, message):
     arguments = {"images": np.zeros((2, 28, 28)), "n_sequences": 3, **kwargs}
     with pytest.raises(ValueError, match=message):
         make_moving_digits(**arguments)
+
+
+def test_labels_name_the_digit_of_each_video_and_do_not_change_the_videos():
+    digits = np.zeros((3, 28, 28), dtype=np.float32)
+    for k in range(3):
+        digits[k, 8:16, 8:16] = (k + 1) / 3  # digit k has ink (k + 1) / 3 per lit pixel
+    videos, labels = make_moving_digits(digits, 20, frames=3, seed=4, labels=np.array([10, 11, 12]))
+    assert np.array_equal(videos, make_moving_digits(digits, 20, frames=3, seed=4))
+    which = np.rint(videos[:, 0].max(axis=(1, 2)) * 3).astype(int) - 1  # the digit shown, from its ink
+    assert labels.shape == (20,) and np.array_equal(labels, which + 10)
+
+
+def test_labels_of_the_wrong_length_are_refused(digits):
+    with pytest.raises(ValueError, match="one entry per image"):
+        make_moving_digits(digits, 5, labels=np.arange(5))
