@@ -1,10 +1,12 @@
 """course_lib.images: scikit-image's bundled photographs, loaded offline."""
 
+from pathlib import Path
+
 import pytest
 
 from course_lib.images import IMAGES, available_images, load_image
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("name", available_images())
