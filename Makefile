@@ -36,7 +36,7 @@ notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --write
 
 benchmark: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py
+	$(BIN)/python scripts/run_notebooks.py --save
 
 # Chapters (folders or notebooks) that `make student` copies for learners.
 CHAPTERS ?= book/feedforward book/cnn book/rnn book/gan book/vae book/text

@@ -34,9 +34,16 @@ def notebook_problems(nb: dict) -> list[str]:
         problems.append(f"cells not executed once, top to bottom, in a fresh kernel: counts {counts}")
     if not any(c.get("outputs") for c in code):
         problems.append("no stored outputs, so nbval would compare nothing")
-    errors = [c["execution_count"] for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    # A cell tagged raises-exception shows an error on purpose (a popular article's broken code); nbval
+    # checks that it still raises. An error anywhere else is a broken run.
+    errors = [c["execution_count"] for c in code for o in c.get("outputs", [])
+              if o["output_type"] == "error" and "raises-exception" not in c.get("metadata", {}).get("tags", [])]
     if errors:
         problems.append(f"stored errors in cells {errors}")
+    expected = [c["execution_count"] for c in code if "raises-exception" in c.get("metadata", {}).get("tags", [])
+                and not any(o["output_type"] == "error" for o in c.get("outputs", []))]
+    if expected:
+        problems.append(f"cells {expected} are tagged raises-exception but stored no error")
     if nb.get("metadata", {}).get("kernelspec", {}).get("name") != "python3":
         problems.append("kernel is not 'python3'")
     return problems
@@ -75,6 +82,18 @@ def test_the_check_catches_a_notebook_without_outputs():
     problems = notebook_problems(stripped)
     assert any("never executed" in p for p in problems)
     assert any("no stored outputs" in p for p in problems)
+
+
+def test_the_check_allows_errors_only_where_tagged():
+    nb = json.loads(NOTEBOOKS[0].read_text())
+    broken = copy.deepcopy(nb)
+    cell = [c for c in broken["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()][-1]
+    cell["outputs"] = [{"output_type": "error", "ename": "SyntaxError", "evalue": "invalid character", "traceback": []}]
+    assert any("stored errors" in p for p in notebook_problems(broken))
+    cell.setdefault("metadata", {}).setdefault("tags", []).append("raises-exception")
+    assert notebook_problems(broken) == []
+    cell["outputs"] = []
+    assert any("stored no error" in p for p in notebook_problems(broken))
 
 
 def test_the_check_catches_out_of_order_runs():
