@@ -111,3 +111,23 @@ def test_unknown_kind_is_refused(cells):
     for build in (cells["build_model"], cells["build_keras_model"]):
         with pytest.raises(ValueError, match="kind must be"):
             build("transformer")
+
+
+def test_the_sweep_script_trains_every_model_with_the_notebooks_training_cells():
+    """scripts/experiments/cnn_vs_rnn_sweep.py runs the notebook's `model` and `training` cells: a tiny run."""
+    import importlib.util
+
+    import torch
+
+    script = NOTEBOOK.parents[2] / "scripts" / "experiments" / "cnn_vs_rnn_sweep.py"
+    spec = importlib.util.spec_from_file_location("cnn_vs_rnn_sweep", script)
+    sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep)
+    namespace = sweep.notebook_namespace()
+    generator = torch.Generator().manual_seed(0)
+    data = (torch.randn(32, 40, 1, generator=generator), torch.randint(0, 10, (32,), generator=generator),
+            torch.randn(16, 40, 1, generator=generator), torch.randint(0, 10, (16,), generator=generator))
+    for kind in KINDS:
+        model, curve = namespace["train_timed"](kind, data, steps=2, lr=1e-3, seed=1, eval_every=1)
+        assert len(curve) == 2 and all(seconds > 0 and 0 <= accuracy <= 1 for seconds, accuracy in curve)
+    assert 0 <= namespace["memory_accuracy"]("gru", 5, steps=1, batch=4, lr=3e-3, seed=1) <= 1
