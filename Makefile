@@ -3,7 +3,10 @@
 # pyproject.toml, so a fresh machine with Python 3.11 needs nothing else.
 #
 #   make book       build the website into _build/html
-#   make test       unit tests, every notebook under nbval, and the book build
+#   make test       lint, then unit tests, every notebook under nbval, and the book build
+#   make check      lint, doctests and unit tests without the notebooks or the book (fast)
+#   make lint       ruff: lint and format check of the package, tests, scripts and notebooks
+#   make format     ruff: fix what can be fixed and format (then rerun make lint)
 #   make notebooks  re-execute every notebook in place (refreshes stored outputs)
 #   make benchmark  time every notebook on the CPU profile and check the budgets
 #   make student    student copies of chosen chapters into student/ (solutions removed),
@@ -18,7 +21,7 @@ STAMP := $(VENV)/.installed-stamp
 export COURSE_OFFLINE := 1
 export COURSE_PROFILE := cpu
 
-.PHONY: book test notebooks benchmark student clean
+.PHONY: book test check lint format notebooks benchmark student clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +32,21 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The website is in _build/html/index.html"
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
 	$(BIN)/python -m pytest
+
+# Everything but the notebooks, the book build and the browser (they run in make test).
+check: lint
+	$(BIN)/python -m pytest -o addopts="-ra --doctest-modules" course_lib course_tools tests \
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --write

@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -64,6 +65,8 @@ BUNDLED_SHA256 = {
     "vae_model.npz": "14d66e88df0fc24a036cb6bb34cc05672ed0071965bb18ac27c52c35c194987e",
     # Soprano melodies of Bach's chorales (scripts/extract_chorales.py).
     "bach_chorales.npz": "4b208399cd342ed80ce09439fb6e2f76f026881a35f7909ea987910706aac360",
+    # Weights and reference statistics of the digit judge (scripts/train_judge.py).
+    "digit_judge.npz": "d2df76ffdd2f6d8c05473143ebbcc99e2584730e673f95321fe28f313dd5c210",
 }
 
 # The split seed is fixed and independent of any seed a notebook sets, so that
@@ -80,14 +83,10 @@ def bundled_path(filename: str) -> Path:
     so a damaged installation is reported instead of producing wrong results.
     """
     if filename not in BUNDLED_SHA256:
-        raise ValueError(
-            f"{filename!r} is not a bundled data file; bundled files are {sorted(BUNDLED_SHA256)}"
-        )
+        raise ValueError(f"{filename!r} is not a bundled data file; bundled files are {sorted(BUNDLED_SHA256)}")
     path = DATA_DIR / filename
     if not path.is_file():
-        raise DataIntegrityError(
-            f"bundled data file {path} is missing; reinstall course_lib (pip install -e .)"
-        )
+        raise DataIntegrityError(f"bundled data file {path} is missing; reinstall course_lib (pip install -e .)")
     actual = sha256_of(path)
     if actual != BUNDLED_SHA256[filename]:
         raise DataIntegrityError(
@@ -117,9 +116,7 @@ def stratified_split(labels: np.ndarray, test_per_class: int, seed: int = _SPLIT
     for cls in np.unique(labels):
         members = np.flatnonzero(labels == cls)
         if len(members) <= test_per_class:
-            raise ValueError(
-                f"class {cls} has {len(members)} items, too few for {test_per_class} test items"
-            )
+            raise ValueError(f"class {cls} has {len(members)} items, too few for {test_per_class} test items")
         test.append(rng.choice(members, size=test_per_class, replace=False))
     test_idx = np.concatenate(test)
     train_idx = np.setdiff1d(np.arange(len(labels)), test_idx)
@@ -255,17 +252,15 @@ def load_dataset(name: str, **kwargs: Any) -> Any:
     >>> (x_train, y_train), _ = load_dataset("mnist_5k")
     >>> x_train.shape
     (4000, 28, 28)
-    >>> load_dataset("mnist5k")
+    >>> load_dataset("mnist5k")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: bach_chorales, co2, digits, fashion_mnist, mnist, mnist1d, mnist_5k, sunspots, tiny_shakespeare
+    ValueError: unknown dataset 'mnist5k'; did you mean 'mnist_5k'? Available: bach_chorales, co2, ..., tiny_shakespeare
     """
     if name not in _LOADERS:
         close = difflib.get_close_matches(name, _LOADERS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else "."
-        raise ValueError(
-            f"unknown dataset {name!r}{hint} Available: {', '.join(available_datasets())}"
-        )
+        raise ValueError(f"unknown dataset {name!r}{hint} Available: {', '.join(available_datasets())}")
     return _LOADERS[name](**kwargs)
 
 
@@ -388,6 +383,7 @@ register_dataset("sunspots", load_sunspots)
 # Bach chorales: the soprano melodies of music21's corpus, extracted once by
 # scripts/extract_chorales.py (music21 is not needed to load them).
 
+
 class Chorale(NamedTuple):
     """One chorale melody: ``n`` notes as three arrays of shape ``(n,)`` and the chorale's key and metre."""
 
@@ -478,8 +474,17 @@ def load_bach_chorales(split: str = "train", transpose: bool = True) -> list[Cho
             shift = -tonic if tonic <= 6 else 12 - tonic  # the nearer way to C: -6..+5 semitones
             pitch[pitch > 0] = (pitch[pitch > 0].astype(np.int16) + shift).astype(np.uint8)
             tonic = 0
-        chorales.append(Chorale(str(chorale_id), pitch, data["duration"][notes].copy(),
-                                data["fermata"][notes].copy(), tonic, int(data["mode"][i]), int(data["meter"][i])))
+        chorales.append(
+            Chorale(
+                str(chorale_id),
+                pitch,
+                data["duration"][notes].copy(),
+                data["fermata"][notes].copy(),
+                tonic,
+                int(data["mode"][i]),
+                int(data["meter"][i]),
+            )
+        )
     return chorales
 
 
@@ -488,6 +493,7 @@ register_dataset("bach_chorales", load_bach_chorales)
 
 # MNIST-1D: built, not downloaded. The mnist1d package draws it from ten templates
 # with its own fixed seed, so every machine gets the same arrays.
+
 
 @lru_cache(maxsize=1)
 def _mnist1d_arrays() -> tuple[ArrayPair, ArrayPair]:
@@ -509,8 +515,10 @@ def _mnist1d_arrays() -> tuple[ArrayPair, ArrayPair]:
             "with finite values; reinstall it (pip install 'mnist1d>=0.0.2')"
         )
     x_train, y_train, x_test, y_test = arrays
-    return ((x_train.astype(np.float32), y_train.astype(np.int64)),
-            (x_test.astype(np.float32), y_test.astype(np.int64)))
+    return (
+        (x_train.astype(np.float32), y_train.astype(np.int64)),
+        (x_test.astype(np.float32), y_test.astype(np.int64)),
+    )
 
 
 def load_mnist1d() -> tuple[ArrayPair, ArrayPair]:

@@ -91,8 +91,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def save_experiment(name: str, results: dict[str, Any], command: str, started: float,
-                    directory: Path | None = None) -> Path:
+def save_experiment(
+    name: str, results: dict[str, Any], command: str, started: float, directory: Path | None = None
+) -> Path:
     """Save ``results`` of the experiment ``name`` with its provenance; return the file written.
 
     ``started`` is ``time.time()`` when the experiment began; ``command``

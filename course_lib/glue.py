@@ -17,10 +17,10 @@ Example
 -------
 >>> from course_lib.glue import glue
 >>> glue("test_accuracy", 0.9876)   # in a notebook: stored in the cell's output
->>> glue("bad name", 1.0)
+>>> glue("bad name", 1.0)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: glue name 'bad name' must be letters, digits and underscores (it is written in the Markdown as {glue:text}`name`)
+ValueError: glue name 'bad name' must be letters, digits and underscores (it is written in the Markdown as ...)
 """
 
 from __future__ import annotations

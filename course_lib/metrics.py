@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from course_lib.data import DATA_DIR, DataIntegrityError
+from course_lib.data import DATA_DIR, DataIntegrityError, bundled_path
 
 JUDGE_PATH = DATA_DIR / "digit_judge.npz"
 MIN_SAMPLES = 50
@@ -172,10 +172,50 @@ class DigitJudge:
         self.reference = reference
 
     @classmethod
-    def load(cls, path: str | Path = JUDGE_PATH) -> "DigitJudge":
+    def from_state_dict(cls, state_dict: dict[str, Any], reference: dict[str, Any] | None = None) -> DigitJudge:
+        """The judge with the weights of a trained copy of the CNN chapter's PyTorch classifier.
+
+        ``state_dict`` is that model's ``state_dict()`` (``build_classifier()`` in
+        book/cnn/pytorch.ipynb): its four weighted layers, in order, are the
+        judge's ``conv1``, ``conv2``, ``fc1`` and ``fc2``. This is the one place
+        that maps the chapter's model onto the judge.
+
+        >>> import numpy as np
+        >>> shapes = {"conv1": (32, 1, 3, 3), "conv2": (64, 32, 3, 3), "fc1": (128, 3136), "fc2": (10, 128)}
+        >>> state = {}
+        >>> for i, shape in enumerate(shapes.values()):
+        ...     state[f"layer{i}.weight"], state[f"layer{i}.bias"] = np.zeros(shape), np.zeros(shape[0])
+        >>> DigitJudge.from_state_dict(state).weights["fc2_w"].shape
+        (10, 128)
+        >>> DigitJudge.from_state_dict({"0.weight": np.zeros((3, 3))})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: the judge needs 4 layers with a weight and a bias each ...; the state dict has 1 weights and 0...
+        """
+        weights = [value for key, value in state_dict.items() if key.endswith("weight")]
+        biases = [value for key, value in state_dict.items() if key.endswith("bias")]
+        if len(weights) != len(_LAYERS) or len(biases) != len(_LAYERS):
+            raise ValueError(
+                f"the judge needs {len(_LAYERS)} layers with a weight and a bias each (two convolutions, two linear "
+                f"layers); the state dict has {len(weights)} weights and {len(biases)} biases: {list(state_dict)}"
+            )
+
+        def as_array(value: Any) -> np.ndarray:
+            value = value.detach().cpu().numpy() if hasattr(value, "detach") else value  # a PyTorch tensor
+            return np.asarray(value, dtype=np.float32)
+
+        named = {}
+        for layer, weight, bias in zip(_LAYERS, weights, biases, strict=True):
+            named[f"{layer}_w"], named[f"{layer}_b"] = as_array(weight), as_array(bias)
+        return cls(named, reference)
+
+    @classmethod
+    def load(cls, path: str | Path = JUDGE_PATH) -> DigitJudge:
         """Load weights and reference statistics saved by :meth:`save`."""
         path = Path(path)
-        if not path.is_file():
+        if path == JUDGE_PATH:
+            bundled_path(JUDGE_PATH.name)  # the shipped judge: checked against its sha256
+        elif not path.is_file():
             raise DataIntegrityError(f"no digit judge at {path}; run scripts/train_judge.py to create it")
         try:
             with np.load(path) as data:
@@ -194,7 +234,12 @@ class DigitJudge:
         mu, sigma = _gaussian(self.features(x_reference))
         subset = np.random.default_rng(0).choice(len(x_train), size=len(x_reference), replace=False)
         floor = frechet_distance(*_gaussian(self.features(x_train[subset])), mu, sigma)
-        self.reference = {"mu": mu, "sigma": sigma, "floor": np.float64(floor), "test_accuracy": np.float64(test_accuracy)}
+        self.reference = {
+            "mu": mu,
+            "sigma": sigma,
+            "floor": np.float64(floor),
+            "test_accuracy": np.float64(test_accuracy),
+        }
         np.savez_compressed(path, **self.weights, **self.reference)
 
     def _forward(self, images: Any, value_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:

@@ -95,8 +95,12 @@ def make_moving_digits(
         raise ValueError("images is empty")
     if not np.issubdtype(images.dtype, np.number) or images.min() < 0 or images.max() > 1:
         raise ValueError("images must hold numbers in [0, 1]; divide uint8 images by 255 first")
-    for name, value, least in (("n_sequences", n_sequences, 1), ("frames", frames, 2), ("size", size, 1),
-                               ("downscale", downscale, 1)):
+    for name, value, least in (
+        ("n_sequences", n_sequences, 1),
+        ("frames", frames, 2),
+        ("size", size, 1),
+        ("downscale", downscale, 1),
+    ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}")
     n, height, width = images.shape
@@ -116,7 +120,9 @@ def make_moving_digits(
             f"the digits ({h} x {w} after downscaling by {downscale}) must be smaller than the canvas ({size} x {size})"
         )
     if high_speed > min(size - h, size - w):
-        raise ValueError(f"speed must stay below the room the digit has to move ({min(size - h, size - w)} pixels), got {speed!r}")
+        raise ValueError(
+            f"speed must stay below the room the digit has to move ({min(size - h, size - w)} pixels), got {speed!r}"
+        )
     digits = images.astype(np.float32).reshape(n, h, downscale, w, downscale).mean(axis=(2, 4))
 
     rng = np.random.default_rng(seed)

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import struct
 import wave as wave_module
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -130,7 +130,7 @@ def synthesize(
                 tone += amplitude * np.sin(2 * np.pi * k * frequency * t)
         envelope = np.exp(-t / decay_s)
         envelope[: min(attack, n)] *= np.linspace(0, 1, min(attack, n), endpoint=False)
-        envelope[n - min(release, n):] *= np.linspace(1, 0, min(release, n))
+        envelope[n - min(release, n) :] *= np.linspace(1, 0, min(release, n))
         out[begin:end] = scale * tone * envelope
     return out.astype(np.float32)
 
@@ -245,7 +245,7 @@ def read_midi(path: str | Path) -> tuple[list[int], list[float]]:
     track_end = 0  # the latest end-of-track time: a melody may end with a rest
     position = 8 + struct.unpack(">I", data[4:8])[0]
     while position + 8 <= len(data):
-        chunk, length = data[position:position + 4], struct.unpack(">I", data[position + 4:position + 8])[0]
+        chunk, length = data[position : position + 4], struct.unpack(">I", data[position + 4 : position + 8])[0]
         i, end, tick, status, sounding = position + 8, position + 8 + length, 0, 0, {}
         position = end
         if end > len(data):
@@ -267,7 +267,7 @@ def read_midi(path: str | Path) -> tuple[list[int], list[float]]:
                 raise ValueError("system-exclusive events are not supported")
             else:
                 kind, n_data = status & 0xF0, 1 if status & 0xF0 in (0xC0, 0xD0) else 2
-                values = data[i:i + n_data]
+                values = data[i : i + n_data]
                 i += n_data
                 if kind == 0x90 and values[1] > 0:
                     sounding[values[0]] = tick

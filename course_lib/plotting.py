@@ -11,7 +11,8 @@ Example
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,9 +52,7 @@ def to_numpy_images(images: Any) -> np.ndarray:
     if arr.ndim == 2:
         side = int(round(np.sqrt(arr.shape[1])))
         if side * side != arr.shape[1]:
-            raise ValueError(
-                f"a 2-D batch must hold flattened square images, got shape {arr.shape}"
-            )
+            raise ValueError(f"a 2-D batch must hold flattened square images, got shape {arr.shape}")
         return arr.reshape(-1, side, side)
     if arr.ndim == 3:
         return arr
@@ -103,9 +102,7 @@ def image_grid(
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     label_room = 0.25 if labels is not None else 0.0
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(ncols * size, nrows * (size + label_room)), squeeze=False
-    )
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + label_room)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:

@@ -144,7 +144,10 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)
-    print(f"{len(melodies)} chorales, {len(set(tunes))} tunes, {sum(lengths):,} notes, parsed in {time.time() - start:.0f} s")
+    print(
+        f"{len(melodies)} chorales, {len(set(tunes))} tunes, {sum(lengths):,} notes, "
+        f"parsed in {time.time() - start:.0f} s"
+    )
     for line in skipped:
         print("skipped", line)
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes), sha256 {sha256_of(args.out)}")

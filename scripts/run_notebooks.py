@@ -33,8 +33,9 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+
+from course_tools.toc import toc_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_SECONDS = 120.0
@@ -66,30 +67,6 @@ print(min(times))
 """
 
 
-def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every file named in the table of contents (without extension), in reading order."""
-    toc = yaml.safe_load(toc_path.read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            files.extend([node["file"]] if "file" in node else [])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", toc.get("chapters", [])))
-    return files
-
-
-def toc_notebooks(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
-    """Every notebook listed in the table of contents, in reading order."""
-    paths = [ROOT / f"{name}.ipynb" for name in toc_files(toc_path)]
-    return [p for p in paths if p.exists()]
-
-
 def peak_rss_gb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a running process, in GB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -101,9 +78,7 @@ def peak_rss_gb(pid: int) -> float:
 def run_notebook(path: Path, write: bool) -> tuple[float, float]:
     """Execute one notebook in a fresh kernel; return (seconds, peak GB)."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
+    client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
@@ -120,8 +95,14 @@ def run_notebook(path: Path, write: bool) -> tuple[float, float]:
 
 def reference_seconds() -> float:
     """Seconds this machine takes for REFERENCE_WORKLOAD (lower is faster)."""
-    out = subprocess.run([sys.executable, "-c", REFERENCE_WORKLOAD], capture_output=True, text=True,
-                         check=True, timeout=600, env={**os.environ, "GOMP_SPINCOUNT": "10000"})
+    out = subprocess.run(
+        [sys.executable, "-c", REFERENCE_WORKLOAD],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        env={**os.environ, "GOMP_SPINCOUNT": "10000"},
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -132,8 +113,13 @@ def save_results(runs: dict[str, tuple[float, float]], reference: float, path: P
     date = datetime.date.today().isoformat()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     for name, (seconds, memory) in runs.items():
-        entry = {"date": date, "seconds": round(seconds, 1), "peak_gb": round(memory, 2),
-                 "reference_s": round(reference, 2), "cores": cores}
+        entry = {
+            "date": date,
+            "seconds": round(seconds, 1),
+            "peak_gb": round(memory, 2),
+            "reference_s": round(reference, 2),
+            "cores": cores,
+        }
         notebooks[name] = (notebooks.get(name, []) + [entry])[-RUNS_KEPT:]
     saved["reference_workload"] = "30 training steps of a small CNN on 64 28x28 images, PyTorch, 2 threads (best of 3)"
     saved["notebooks"] = dict(sorted(notebooks.items()))
@@ -145,8 +131,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
     parser.add_argument("--write", action="store_true", help="save the executed notebooks in place")
-    parser.add_argument("--save", action="store_true",
-                        help=f"record the times in {RESULTS.relative_to(ROOT)} (from a quiet machine only)")
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help=f"record the times in {RESULTS.relative_to(ROOT)} (from a quiet machine only)",
+    )
     args = parser.parse_args()
 
     os.environ.update(COURSE_PROFILE="cpu", COURSE_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="2")
@@ -157,7 +146,7 @@ def main() -> int:
     notebooks = [p.resolve() for p in args.notebooks] or toc_notebooks()
     reference = reference_seconds()
     print(f"Machine speed: the reference workload took {reference:.2f} s (lower is faster).\n", flush=True)
-    print(f"| notebook | time (s) | peak memory (GB) | within budget |\n|---|---:|---:|---|", flush=True)
+    print("| notebook | time (s) | peak memory (GB) | within budget |\n|---|---:|---:|---|", flush=True)
     total, failures, runs = 0.0, 0, {}
     for path in notebooks:
         seconds, memory = run_notebook(path, args.write)
@@ -168,8 +157,10 @@ def main() -> int:
         print(f"| {path.relative_to(ROOT)} | {seconds:.1f} | {memory:.2f} | {'yes' if ok else 'NO'} |", flush=True)
     book_ok = total <= BOOK_SECONDS
     print(f"| **all {len(notebooks)} notebooks** | {total:.1f} | | {'yes' if book_ok else 'NO'} |")
-    print(f"\n{cores} CPU cores, budgets: {NOTEBOOK_SECONDS:.0f} s and {NOTEBOOK_MEMORY_GB} GB a notebook, "
-          f"{BOOK_SECONDS / 60:.0f} min for the book. Reference workload: {reference:.2f} s.")
+    print(
+        f"\n{cores} CPU cores, budgets: {NOTEBOOK_SECONDS:.0f} s and {NOTEBOOK_MEMORY_GB} GB a notebook, "
+        f"{BOOK_SECONDS / 60:.0f} min for the book. Reference workload: {reference:.2f} s."
+    )
     if args.save:
         save_results(runs, reference)
         print(f"Saved to {RESULTS.relative_to(ROOT)}.")

@@ -5,8 +5,7 @@ The networks are defined once, in the cells of book/gan/pytorch.ipynb tagged
 the notebook's architecture. The recipe is the notebook's (non-saturating
 loss, Adam with beta1 = 0.5 and learning rate 1e-3, batches of 64, a moving
 average of the generator's weights), run for more steps, with a slower moving
-average (0.999) to suit the longer run. (Decaying the learning rate over the
-second half, ``--decay``, did not help in 1,500-step runs.) The moving-average generator is saved:
+average (0.999) to suit the longer run. The moving-average generator is saved:
 all its ``state_dict`` entries (weights and batch-norm statistics) as float32,
 about 0.5 MB.
 
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import time
 from pathlib import Path
 
@@ -34,10 +32,9 @@ import course_lib
 from course_lib.device import torch_device
 from course_lib.download import sha256_of
 from course_lib.metrics import score_digits
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import exec_tagged_cells  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "gan" / "pytorch.ipynb"
 OUT = Path(course_lib.__file__).parent / "data" / "gan_generator.npz"
@@ -49,7 +46,6 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--ema", type=float, default=0.999)
-    parser.add_argument("--decay", action="store_true", help="decay the learning rate to 0 over the second half")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (1 is fastest for this small model)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -68,24 +64,22 @@ def main() -> None:
     ema_generator = copy.deepcopy(generator).eval()
     g_optimizer = torch.optim.Adam(generator.parameters(), lr=args.lr, betas=(0.5, 0.999))
     d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=args.lr, betas=(0.5, 0.999))
-    # Optionally decay the learning rate linearly to zero over the second half of the run.
-    half = args.steps // 2
-    schedule = lambda step: min(1.0, (args.steps - step) / max(args.steps - half, 1)) if args.decay else 1.0  # noqa: E731
-    schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, schedule) for opt in (g_optimizer, d_optimizer)]
 
     start, cpu_start = time.perf_counter(), time.process_time()
     order, position = torch.randperm(len(x_real), device=device), 0
     for step in range(1, args.steps + 1):
         if position + args.batch > len(x_real):
             order, position = torch.randperm(len(x_real), device=device), 0
-        idx = order[position:position + args.batch]
+        idx = order[position : position + args.batch]
         position += args.batch
 
         fake_labels = torch.randint(0, n_classes, (args.batch,), device=device)
         with torch.no_grad():
             fake = generator(torch.randn(args.batch, latent_dim, device=device), fake_labels)
-        d_loss = (F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
-                  + F.softplus(discriminator(fake, fake_labels)).mean())
+        d_loss = (
+            F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
+            + F.softplus(discriminator(fake, fake_labels)).mean()
+        )
         d_optimizer.zero_grad()
         d_loss.backward()
         d_optimizer.step()
@@ -96,16 +90,17 @@ def main() -> None:
         g_optimizer.zero_grad()
         g_loss.backward()
         g_optimizer.step()
-        for scheduler in schedulers:
-            scheduler.step()
         with torch.no_grad():
             for p_ema, p in zip(ema_generator.parameters(), generator.parameters()):
                 p_ema.lerp_(p, 1 - args.ema)
             for b_ema, b in zip(ema_generator.buffers(), generator.buffers()):
                 b_ema.copy_(b)
         if step % 500 == 0 or step == args.steps:
-            print(f"step {step:>6}: D loss {d_loss.item():.3f}, G loss {g_loss.item():.3f}, "
-                  f"{time.perf_counter() - start:.0f} s, {time.process_time() - cpu_start:.0f} CPU-s", flush=True)
+            print(
+                f"step {step:>6}: D loss {d_loss.item():.3f}, G loss {g_loss.item():.3f}, "
+                f"{time.perf_counter() - start:.0f} s, {time.process_time() - cpu_start:.0f} CPU-s",
+                flush=True,
+            )
 
     with torch.no_grad():
         z = torch.randn(1000, latent_dim, generator=torch.Generator().manual_seed(1)).to(device)

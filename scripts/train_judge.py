@@ -1,7 +1,8 @@
 """Train the course's digit judge and save its weights into course_lib/data/digit_judge.npz.
 
-The judge is the CNN classifier of the convolutional-networks chapter, trained
-longer, on the 4,000 MNIST-5k training digits only (the 1,000 test digits stay
+The judge is the CNN classifier of the convolutional-networks chapter (built
+from the cell tagged ``model`` in book/cnn/pytorch.ipynb, so it has one
+definition), trained longer, on the 4,000 MNIST-5k training digits only (the 1,000 test digits stay
 unseen, so they can serve as the "real" reference set). course_lib.metrics runs
 it in NumPy, so any chapter can score generated digits without loading a
 framework.
@@ -22,25 +23,20 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
 
 import course_lib
 from course_lib import load_mnist_5k, set_seed
 from course_lib.metrics import DigitJudge
+from course_tools.notebook_cells import exec_tagged_cells
 
 OUT = Path(course_lib.__file__).parent / "data" / "digit_judge.npz"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "cnn" / "pytorch.ipynb"
 
 
-def build_classifier() -> nn.Sequential:
-    """The chapter's CNN (book/cnn): two conv-ReLU-pool blocks and two dense layers."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.25),
-        nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.25),
-        nn.Linear(128, 10),
-    )
+def build_classifier() -> torch.nn.Module:
+    """The CNN chapter's classifier, built by the cell tagged ``model`` in book/cnn/pytorch.ipynb."""
+    return exec_tagged_cells(NOTEBOOK, "model")["build_classifier"]()
 
 
 def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -87,12 +83,7 @@ def main() -> None:
             total += loss.item() * len(idx)
         print(f"epoch {epoch + 1:2d}  loss {total / len(xt):.4f}  {time.perf_counter() - start:5.0f} s", flush=True)
 
-    layer_names = {"0": "conv1", "3": "conv2", "8": "fc1", "11": "fc2"}  # positions in build_classifier()
-    weights = {}
-    for key, value in model.state_dict().items():
-        index, kind = key.split(".")
-        weights[f"{layer_names[index]}_{kind[0]}"] = value.detach().numpy().astype(np.float32)
-    judge = DigitJudge(weights)
+    judge = DigitJudge.from_state_dict(model.state_dict())
     accuracy = float((judge.predict_proba(x_test).argmax(1) == y_test).mean())
     print(f"test accuracy (NumPy forward pass): {accuracy:.4f}")
     judge.save(args.out, x_reference=x_test, x_train=x_train, test_accuracy=accuracy)

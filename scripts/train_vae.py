@@ -19,7 +19,6 @@ the script prints both.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -30,10 +29,9 @@ import course_lib
 from course_lib.device import torch_device
 from course_lib.download import sha256_of
 from course_lib.metrics import score_digits
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import exec_tagged_cells  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "vae" / "pytorch.ipynb"
 OUT = Path(course_lib.__file__).parent / "data" / "vae_model.npz"
@@ -46,7 +44,7 @@ def negative_elbo(model: torch.nn.Module, loss_terms, x: torch.Tensor, samples: 
     rec = kl = 0.0
     for _ in range(samples):
         for i in range(0, len(x), 500):
-            r, k = loss_terms(model, x[i:i + 500])
+            r, k = loss_terms(model, x[i : i + 500])
             rec, kl = rec + r.sum().item(), kl + k.sum().item()
     return rec / (samples * len(x)), kl / (samples * len(x))
 
@@ -75,15 +73,18 @@ def main() -> None:
         model.train()
         order = torch.randperm(len(x_train), device=device)
         for i in range(0, len(x_train), args.batch):
-            rec, kl = cells["loss_terms"](model, x_train[order[i:i + args.batch]])
+            rec, kl = cells["loss_terms"](model, x_train[order[i : i + args.batch]])
             loss = (rec + kl).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         if epoch % 10 == 0 or epoch == args.epochs:
             rec, kl = negative_elbo(model, cells["loss_terms"], x_test, samples=1)
-            print(f"epoch {epoch:>4}: test negative ELBO {rec + kl:.1f} (reconstruction {rec:.1f} + KL {kl:.1f}), "
-                  f"{time.perf_counter() - start:.0f} s", flush=True)
+            print(
+                f"epoch {epoch:>4}: test negative ELBO {rec + kl:.1f} (reconstruction {rec:.1f} + KL {kl:.1f}), "
+                f"{time.perf_counter() - start:.0f} s",
+                flush=True,
+            )
 
     torch.manual_seed(0)
     rec, kl = negative_elbo(model, cells["loss_terms"], x_test, samples=5)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def run_check(capsys: Any, check: Callable, *answer: Any) -> tuple[Any, str]:

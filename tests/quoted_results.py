@@ -53,8 +53,10 @@ NOT_RERUN_TITLE = "Not re-run here"
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _RANGE = rf"(?:{_NUMBER})(?:\s?(?:-|–|to)\s?(?:{_NUMBER}))?"
 _TIME_UNITS = r"(?:ms|µs|(?<=\s)s|sec|seconds?|min|minutes?|hours?|CPU[- ]?(?:s|seconds?|minutes?|hours?))"
-_OTHER_UNITS = (r"(?:%|dB|[kKMG]B|nats?|bits?|bpc|px|pixels?|×|x|times|parameters|weights|steps|epochs|passes"
-                r"|samples|characters|notes)")
+_OTHER_UNITS = (
+    r"(?:%|dB|[kKMG]B|nats?|bits?|bpc|px|pixels?|×|x|times|parameters|weights|steps|epochs|passes"
+    r"|samples|characters|notes)"
+)
 #: A result-like number: a decimal, or any number with a unit (group "unit").
 RESULT_NUMBER = re.compile(
     rf"(?<![\w.,/#^_\\-])(?P<number>{_RANGE})(?:\s?(?P<unit>{_TIME_UNITS}|{_OTHER_UNITS})(?![\w]))?"
@@ -81,6 +83,7 @@ class Quote:
 
 
 # -- reading pages -------------------------------------------------------------------------------
+
 
 def _cell_source(cell: dict) -> str:
     source = cell.get("source", "")
@@ -138,8 +141,9 @@ def code_literals(sources: list[str]) -> set[float]:
 
 # -- what is exempt ------------------------------------------------------------------------------
 
+
 def _remove_fenced_blocks(text: str) -> str:
-    """Drop code fences and ``{math}`` blocks; drop "Not re-run here" admonitions whole; keep other directives' bodies."""
+    """Drop code fences and ``{math}`` blocks and "Not re-run here" admonitions; keep other directives' bodies."""
     out, lines, i = [], text.splitlines(), 0
     opener = re.compile(r"^(\s*)(`{3,}|:{3,})\s*(\{(?P<directive>[\w:-]+)\})?\s*(?P<argument>.*)$")
     while i < len(lines):
@@ -152,9 +156,13 @@ def _remove_fenced_blocks(text: str) -> str:
         end = i + 1
         while end < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
             end += 1
-        body = lines[i + 1:end]
-        drop_body = (directive is None and fence.startswith("`")) or directive in ("math", "code", "code-block",
-                                                                                    "code-cell")
+        body = lines[i + 1 : end]
+        drop_body = (directive is None and fence.startswith("`")) or directive in (
+            "math",
+            "code",
+            "code-block",
+            "code-cell",
+        )
         not_rerun = directive == "admonition" and match.group("argument").strip().startswith(NOT_RERUN_TITLE)
         if not (drop_body or not_rerun):
             out += [line for line in body if not re.match(r"^\s*:[\w-]+:", line)]  # directive options
@@ -207,6 +215,7 @@ def _is_code_literal(number: str, unit: str | None, literals: set[float]) -> boo
 
 # -- the check -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Retracted:
     """A statement that once stood in the book and was false: ``page`` None means any page."""
@@ -219,8 +228,9 @@ class Retracted:
 def load_allowlist(path: Path = ALLOWLIST) -> tuple[dict[str, dict[str, str]], list[Retracted]]:
     """(constants: page -> {number text: why}, retracted phrases) from the YAML allowlist."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    constants = {page: {str(e["text"]): e["why"] for e in entries}
-                 for page, entries in (data.get("constants") or {}).items()}
+    constants = {
+        page: {str(e["text"]): e["why"] for e in entries} for page, entries in (data.get("constants") or {}).items()
+    }
     retracted = [Retracted(str(e["text"]), e["why"], e.get("page")) for e in data.get("retracted") or []]
     return constants, retracted
 
@@ -237,16 +247,20 @@ def typed_results(text: str, literals: set[float]) -> list[tuple[str, str]]:
                 continue  # a bare integer: a count or a label, not a measured value
             if _is_code_literal(number, unit, literals):
                 continue
-            context = sentence[max(0, match.start() - 40):match.end() + 25].replace("\n", " ")
+            context = sentence[max(0, match.start() - 40) : match.end() + 25].replace("\n", " ")
             found.append((match.group(0).strip(), context))
         for match in TIME_WORDS.finditer(sentence):
-            context = sentence[max(0, match.start() - 40):match.end() + 25].replace("\n", " ")
+            context = sentence[max(0, match.start() - 40) : match.end() + 25].replace("\n", " ")
             found.append((match.group(0), context))
     return found
 
 
-def page_problems(path: Path, constants: dict[str, dict[str, str]] | None = None,
-                  retracted: list[Retracted] | None = None, root: Path = ROOT) -> list[Quote]:
+def page_problems(
+    path: Path,
+    constants: dict[str, dict[str, str]] | None = None,
+    retracted: list[Retracted] | None = None,
+    root: Path = ROOT,
+) -> list[Quote]:
     """Typed results and retracted phrases on one page (a notebook or a .md file)."""
     if constants is None or retracted is None:
         constants, retracted = load_allowlist()
@@ -290,14 +304,27 @@ def glue_references(text: str) -> list[tuple[str | None, str]]:
 def glued_keys(notebook: Path) -> set[str]:
     """The glue keys stored in a notebook's outputs."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    return {o["metadata"]["scrapbook"]["name"] for c in nb["cells"] if c["cell_type"] == "code"
-            for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
+    return {
+        o["metadata"]["scrapbook"]["name"]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "scrapbook" in o.get("metadata", {})
+    }
+
+
+# MyST-NB splits a text or md role at its last colon first, so `doc::key` with no format spec
+# is read as key 'key' of document 'doc:' and fails the build; it needs `doc::key:s` (or :d, :.2f).
+UNFORMATTED_CROSS_GLUE = re.compile(r"\{glue:(?:text|md)\}`([^`:]+::[^`:]+)`")
 
 
 def missing_glue_keys(path: Path) -> list[str]:
-    """Glue references on a page whose key is not in the outputs of the notebook they name."""
+    """Glue references on a page whose key is not in the outputs of the notebook they name,
+    or that MyST-NB would misread (a reference to another document without a format spec)."""
     problems = []
     for where, text in page_texts(path):
+        for target in UNFORMATTED_CROSS_GLUE.findall(text):
+            problems.append(f"{where}: {target}: add a format spec (:s, :d, :.2f): MyST-NB misreads it without one")
         for document, key in glue_references(text):
             notebook = path if document is None else (path.parent / document)
             if notebook.suffix != ".ipynb" or not notebook.exists():

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
+from benchmark import RESULTS, runtime_text
+from run_notebooks import RUNS_KEPT, save_results, toc_notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "_ext"))
-from benchmark import RESULTS, runtime_text  # noqa: E402
-from run_notebooks import RUNS_KEPT, save_results, toc_notebooks  # noqa: E402
 
 
 def test_saved_runs_keep_the_last_few_with_the_reference_time(tmp_path):
@@ -23,8 +21,12 @@ def test_saved_runs_keep_the_last_few_with_the_reference_time(tmp_path):
 
 
 def test_runtime_is_the_range_of_the_saved_runs():
-    results = {"notebooks": {"book/a.ipynb": [{"seconds": 52.6}, {"seconds": 65.9}],
-                             "book/b.ipynb": [{"seconds": 40.2}, {"seconds": 39.8}]}}
+    results = {
+        "notebooks": {
+            "book/a.ipynb": [{"seconds": 52.6}, {"seconds": 65.9}],
+            "book/b.ipynb": [{"seconds": 40.2}, {"seconds": 39.8}],
+        }
+    }
     assert runtime_text("book/a", results) == "53–66 s"
     assert runtime_text("book/b.ipynb", results) == "40 s"
     assert runtime_text("book/c", results) is None

@@ -13,15 +13,13 @@ The book is built once per test session into a temporary folder (the
 
 from __future__ import annotations
 
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from run_notebooks import toc_files  # noqa: E402
+from course_tools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = "generative-nn-course/generative-nn-course"
@@ -131,7 +129,9 @@ def test_notebook_pages_launch_and_download_that_notebook(book_build, name):
 def test_pages_show_no_framework_logging(book_build):
     # TensorFlow's C++ start-up logging lands in stored stderr outputs; the site must not show it.
     html, _ = book_build
-    noisy = [name for name in toc_files() if "absl::InitializeLog" in (html / f"{name}.html").read_text(encoding="utf-8")]
+    noisy = [
+        name for name in toc_files() if "absl::InitializeLog" in (html / f"{name}.html").read_text(encoding="utf-8")
+    ]
     assert not noisy, f"pages showing TensorFlow's start-up logging: {noisy}"
 
 

@@ -35,11 +35,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from run_notebooks import toc_files  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import image_outputs  # noqa: E402
+from course_tools.notebook_cells import image_outputs
+from course_tools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = toc_files()
@@ -100,8 +97,10 @@ class QuietServer(http.server.ThreadingHTTPServer):
 def browser():
     chromium = find_chromium()
     if chromium is None:
-        pytest.skip("no Chromium found: install Debian's 'chromium' package (apt-get install chromium) "
-                    "or set COURSE_CHROMIUM to a Chromium binary")
+        pytest.skip(
+            "no Chromium found: install Debian's 'chromium' package (apt-get install chromium) "
+            "or set COURSE_CHROMIUM to a Chromium binary"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

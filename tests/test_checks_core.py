@@ -4,10 +4,10 @@ import importlib
 import pkgutil
 
 import pytest
+from check_helpers import crashing, not_written, run_check
 
 import course_lib.checks
 from course_lib.checks import Check
-from check_helpers import crashing, not_written, run_check
 
 
 def q0(fn):
@@ -60,6 +60,7 @@ def test_strict_mode_raises_for_autograders(capsys, monkeypatch):
 def test_keyboard_interrupt_is_not_swallowed():
     def interrupted(x):
         raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
         q0(interrupted)
 

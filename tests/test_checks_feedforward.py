@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-
-from course_lib.checks import feedforward as check
 from check_helpers import run_check
 
+from course_lib.checks import feedforward as check
 
 # --- q1: parameter count -----------------------------------------------------------------------
+
 
 def count(sizes):
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -18,12 +18,15 @@ def test_q1_right(capsys):
     assert result
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "not the biases"),
-    (lambda sizes: count(sizes) + sizes[0], "input units biases"),
-    (lambda sizes: count(sizes[:2]), "expected"),
-    (lambda sizes: float(count(sizes)), "not an integer"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "not the biases"),
+        (lambda sizes: count(sizes) + sizes[0], "input units biases"),
+        (lambda sizes: count(sizes[:2]), "expected"),
+        (lambda sizes: float(count(sizes)), "not an integer"),
+    ],
+)
 def test_q1_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q1, wrong)
     assert not result and message in printed and "Hint:" in printed
@@ -35,6 +38,7 @@ def test_q1_not_a_function(capsys):
 
 
 # --- q2: gradients with sigmoid hidden units ---------------------------------------------------
+
 
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
@@ -69,7 +73,9 @@ def test_q2_forgot_the_mean(capsys):
 
 
 def test_q2_relu_derivative_left_in_backward(capsys):
-    wrong = lambda p, X, y: sigmoid_net(p, X, y, derivative=lambda Z1, H: (Z1 > 0).astype(float))
+    def wrong(p, X, y):
+        return sigmoid_net(p, X, y, derivative=lambda Z1, H: (Z1 > 0).astype(float))
+
     result, printed = run_check(capsys, check.q2, wrong)
     assert not result
     assert "grads['W2'] matches" in printed and "grads['W1'] does not match" in printed
@@ -77,8 +83,11 @@ def test_q2_relu_derivative_left_in_backward(capsys):
 
 
 def test_q2_still_relu_in_forward(capsys):
-    relu_net = lambda p, X, y: sigmoid_net(p, X, y, activation=lambda z: np.maximum(z, 0),
-                                           derivative=lambda Z1, H: (Z1 > 0).astype(float))
+    def relu_net(p, X, y):
+        return sigmoid_net(
+            p, X, y, activation=lambda z: np.maximum(z, 0), derivative=lambda Z1, H: (Z1 > 0).astype(float)
+        )
+
     result, printed = run_check(capsys, check.q2, relu_net)
     assert not result and "the loss is the one of the ReLU network" in printed
 
@@ -87,6 +96,7 @@ def test_q2_wrong_gradient_shape(capsys):
     def transposed(p, X, y):
         loss, grads = sigmoid_net(p, X, y)
         return loss, {**grads, "W1": grads["W1"].T}
+
     result, printed = run_check(capsys, check.q2, transposed)
     assert not result and "grads['W1'] has shape (6, 4)" in printed
 
@@ -98,12 +108,27 @@ def test_q2_returns_only_the_loss(capsys):
 
 # --- q3: mini-batch gradient descent -----------------------------------------------------------
 
-def sgd(loss_and_grads, params, X, y, lr, steps, batch_size=32, rng=None, full_batch=False, sign=1.0,
-        same_batch=False, new_dict=False):
+
+def sgd(
+    loss_and_grads,
+    params,
+    X,
+    y,
+    lr,
+    steps,
+    batch_size=32,
+    rng=None,
+    full_batch=False,
+    sign=1.0,
+    same_batch=False,
+    new_dict=False,
+):
     losses = []
     fixed = rng.choice(len(X), size=batch_size, replace=False)
     for _ in range(steps):
-        batch = np.arange(len(X)) if full_batch else fixed if same_batch else rng.choice(len(X), batch_size, replace=False)
+        batch = (
+            np.arange(len(X)) if full_batch else fixed if same_batch else rng.choice(len(X), batch_size, replace=False)
+        )
         loss, grads = loss_and_grads(params, X[batch], y[batch])
         if new_dict:
             params = {name: params[name] - lr * grads[name] for name in params}
@@ -119,12 +144,15 @@ def test_q3_right(capsys):
     assert result and "95% test accuracy" in printed
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"full_batch": True}, "batches of [400] examples, not 32"),
-    ({"same_batch": True}, "only 1 different batches"),
-    ({"sign": -1.0}, "the loss did not fall"),
-    ({"new_dict": True}, "update the arrays of the params dict"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"full_batch": True}, "batches of [400] examples, not 32"),
+        ({"same_batch": True}, "only 1 different batches"),
+        ({"sign": -1.0}, "the loss did not fall"),
+        ({"new_dict": True}, "update the arrays of the params dict"),
+    ],
+)
 def test_q3_wrong(capsys, options, message):
     result, printed = run_check(capsys, check.q3, lambda *args, **kwargs: sgd(*args, **kwargs, **options))
     assert not result and message in printed

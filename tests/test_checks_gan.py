@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
-from course_lib.checks import gan as check
 from check_helpers import run_check
 
+from course_lib.checks import gan as check
 
 # --- q1: class coverage ------------------------------------------------------------------------
+
 
 def present(probabilities, min_fraction=0.05, strict=False, threshold=True, soft=False):
     counts = probabilities.sum(axis=0) if soft else np.bincount(probabilities.argmax(axis=1), minlength=10)
@@ -22,19 +22,23 @@ def test_q1_right(capsys):
     assert result
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda p, min_fraction=0.05: present(p, min_fraction, strict=True), "exactly 5%"),
-    (lambda p, min_fraction=0.05: present(p, min_fraction, threshold=False), "every class with at least one digit"),
-    (lambda p, min_fraction=0.05: present(p, min_fraction, soft=True), "from summed probabilities"),
-    (lambda p, min_fraction=0.05: present(p), "expected 4"),  # ignores the min_fraction argument
-    (lambda p, min_fraction=0.05: float(present(p, min_fraction)), "not a whole number"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda p, min_fraction=0.05: present(p, min_fraction, strict=True), "exactly 5%"),
+        (lambda p, min_fraction=0.05: present(p, min_fraction, threshold=False), "every class with at least one digit"),
+        (lambda p, min_fraction=0.05: present(p, min_fraction, soft=True), "from summed probabilities"),
+        (lambda p, min_fraction=0.05: present(p), "expected 4"),  # ignores the min_fraction argument
+        (lambda p, min_fraction=0.05: float(present(p, min_fraction)), "not a whole number"),
+    ],
+)
 def test_q1_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q1, wrong)
     assert not result and message in printed and "Hint:" in printed
 
 
 # --- q2: one-sided label smoothing -------------------------------------------------------------
+
 
 def smoothed(real, fake, smoothing=0.1):
     return ((1 - smoothing) * F.softplus(-real) + smoothing * F.softplus(real)).mean() + F.softplus(fake).mean()
@@ -53,35 +57,58 @@ def clamped(real, fake, smoothing=0.1):
 def test_q2_right(capsys):
     result, printed = run_check(capsys, check.q2, smoothed)
     assert result and "stable at logits of +-50" in printed
+
     # BCE with soft targets is the same loss
-    bce = lambda r, f, smoothing=0.1: (F.binary_cross_entropy_with_logits(r, torch.full_like(r, 1 - smoothing))
-                                       + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f)))
+    def bce(r, f, smoothing=0.1):
+        return F.binary_cross_entropy_with_logits(
+            r, torch.full_like(r, 1 - smoothing)
+        ) + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f))
+
     assert run_check(capsys, check.q2, bce)[0]
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda r, f, smoothing=0.1: smoothed(r, f, 0.0), "the loss without label smoothing"),
-    (lambda r, f, smoothing=0.1: smoothed(r, f, smoothing) + 0.1 * (F.softplus(-f) - F.softplus(f)).mean(),
-     "two-sided"),
-    (lambda r, f, smoothing=0.1: ((1 - smoothing) * F.softplus(-r)).mean() + F.softplus(f).mean(),
-     "term for target 0 on the real images is missing"),
-    (lambda r, f, smoothing=0.1: smoothed(r, f, 1 - smoothing), "targets are swapped"),
-    (lambda r, f, smoothing=0.1: len(r) * ((1 - smoothing) * F.softplus(-r) + smoothing * F.softplus(r)).mean()
-     + F.softplus(f).sum(), "summed over the batches"),
-    (lambda r, f, smoothing=0.1: smoothed(r, f), "with smoothing=0.3 the loss is wrong"),
-    (lambda r, f, smoothing=0.1: torch.tensor(smoothed(r, f, smoothing).item()), "no gradient"),
-    (lambda r, f, smoothing=0.1: smoothed(r, f, smoothing) * 0 + smoothed(r, f, smoothing).detach()
-     + 0.01 * r.sum() * 0 + 1e-3 * (r ** 2).mean(), "on random logits it returned"),
-    (naive, "inf or nan"),
-    (clamped, "at logits of +-50 it returned"),
-    (lambda r, f, smoothing=0.1: torch.stack([smoothed(r, f, smoothing)] * 2), "not a one-number tensor"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda r, f, smoothing=0.1: smoothed(r, f, 0.0), "the loss without label smoothing"),
+        (
+            lambda r, f, smoothing=0.1: smoothed(r, f, smoothing) + 0.1 * (F.softplus(-f) - F.softplus(f)).mean(),
+            "two-sided",
+        ),
+        (
+            lambda r, f, smoothing=0.1: ((1 - smoothing) * F.softplus(-r)).mean() + F.softplus(f).mean(),
+            "term for target 0 on the real images is missing",
+        ),
+        (lambda r, f, smoothing=0.1: smoothed(r, f, 1 - smoothing), "targets are swapped"),
+        (
+            lambda r, f, smoothing=0.1: (
+                len(r) * ((1 - smoothing) * F.softplus(-r) + smoothing * F.softplus(r)).mean() + F.softplus(f).sum()
+            ),
+            "summed over the batches",
+        ),
+        (lambda r, f, smoothing=0.1: smoothed(r, f), "with smoothing=0.3 the loss is wrong"),
+        (lambda r, f, smoothing=0.1: torch.tensor(smoothed(r, f, smoothing).item()), "no gradient"),
+        (
+            lambda r, f, smoothing=0.1: (
+                smoothed(r, f, smoothing) * 0
+                + smoothed(r, f, smoothing).detach()
+                + 0.01 * r.sum() * 0
+                + 1e-3 * (r**2).mean()
+            ),
+            "on random logits it returned",
+        ),
+        (naive, "inf or nan"),
+        (clamped, "at logits of +-50 it returned"),
+        (lambda r, f, smoothing=0.1: torch.stack([smoothed(r, f, smoothing)] * 2), "not a one-number tensor"),
+    ],
+)
 def test_q2_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q2, wrong)
     assert not result and message in printed
 
 
 # --- q3: the truncation trick ------------------------------------------------------------------
+
 
 def truncated(n, dim, threshold, generator=None, rounds=None, use_generator=True):
     gen = generator if use_generator else None
@@ -98,15 +125,18 @@ def test_q3_right(capsys):
     assert result
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda n, d, t, g=None: truncated(n, d, t, g, rounds=1), "of the values are outside"),
-    (lambda n, d, t, g=None: torch.randn(n, d, generator=g).clamp(-t, t), "they were clamped"),
-    (lambda n, d, t, g=None: (2 * torch.rand(n, d, generator=g) - 1) * t * 0.999, "look uniform"),
-    (lambda n, d, t, g=None: torch.randn(n, d, generator=g).tanh() * t, "a truncated normal has"),
-    (lambda n, d, t, g=None: truncated(n, d, t, g, use_generator=False), "do not follow the seed"),
-    (lambda n, d, t, g=None: truncated(n, d, t, g).T, "expected (20000, 8)"),
-    (lambda n, d, t, g=None: truncated(n, d, t, g).numpy(), "not a tensor"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda n, d, t, g=None: truncated(n, d, t, g, rounds=1), "of the values are outside"),
+        (lambda n, d, t, g=None: torch.randn(n, d, generator=g).clamp(-t, t), "they were clamped"),
+        (lambda n, d, t, g=None: (2 * torch.rand(n, d, generator=g) - 1) * t * 0.999, "look uniform"),
+        (lambda n, d, t, g=None: torch.randn(n, d, generator=g).tanh() * t, "a truncated normal has"),
+        (lambda n, d, t, g=None: truncated(n, d, t, g, use_generator=False), "do not follow the seed"),
+        (lambda n, d, t, g=None: truncated(n, d, t, g).T, "expected (20000, 8)"),
+        (lambda n, d, t, g=None: truncated(n, d, t, g).numpy(), "not a tensor"),
+    ],
+)
 def test_q3_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q3, wrong)
     assert not result and message in printed and "Hint:" in printed

@@ -4,16 +4,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from check_helpers import run_check
 
 from course_lib.checks import rnn as check
-from check_helpers import run_check
-from notebook_cells import exec_tagged_cells
+from course_tools.notebook_cells import exec_tagged_cells
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "rnn" / "from_scratch.ipynb"
 RNN = exec_tagged_cells(NOTEBOOK, "numpy-rnn")  # init_rnn, rnn_forward, rnn_backward, softmax_cross_entropy
 
 
 # --- q1: parameter count -----------------------------------------------------------------------
+
 
 def count(n_in, h, n_out, T):
     return h * (n_in + h + 1) + n_out * (h + 1)
@@ -26,19 +27,23 @@ def test_q1_right(capsys):
     assert sum(p.size for p in params.values()) == count(14, 32, 14, T=50)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda i, h, o, T: T * count(i, h, o, T), "changes with the sequence length T"),
-    (lambda i, h, o, T: count(i, h, o, T) - h - o, "without the biases"),
-    (lambda i, h, o, T: count(i, h, o, T) - h * h, "without the recurrent weights W_hh"),
-    (lambda i, h, o, T: count(i, h, o, T) + h, "two hidden bias vectors"),
-    (lambda i, h, o, T: count(i, h, o, T) + 1, "expected"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda i, h, o, T: T * count(i, h, o, T), "changes with the sequence length T"),
+        (lambda i, h, o, T: count(i, h, o, T) - h - o, "without the biases"),
+        (lambda i, h, o, T: count(i, h, o, T) - h * h, "without the recurrent weights W_hh"),
+        (lambda i, h, o, T: count(i, h, o, T) + h, "two hidden bias vectors"),
+        (lambda i, h, o, T: count(i, h, o, T) + 1, "expected"),
+    ],
+)
 def test_q1_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q1, wrong)
     assert not result and message in printed and "Hint:" in printed
 
 
 # --- q2: mean loss over time -------------------------------------------------------------------
+
 
 def mean_loss(ys, targets, loss_scale=None, grad_scale=None):
     loss, dys = RNN["softmax_cross_entropy"](ys, targets)
@@ -51,19 +56,23 @@ def test_q2_right(capsys):
     assert result
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda ys, t: mean_loss(ys, t, grad_scale=1), "T = 7 times too large"),
-    (lambda ys, t: mean_loss(ys, t, loss_scale=1, grad_scale=1), "the sum over the 7 steps, not the mean"),
-    (lambda ys, t: mean_loss(ys, t, grad_scale=-len(t)), "wrong sign"),
-    (lambda ys, t: (mean_loss(ys, t)[0], mean_loss(ys, t)[1][:, :-1]), "dys has shape (7, 3)"),
-    (lambda ys, t: mean_loss(ys, t)[0], "not a pair (loss, dys)"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda ys, t: mean_loss(ys, t, grad_scale=1), "T = 7 times too large"),
+        (lambda ys, t: mean_loss(ys, t, loss_scale=1, grad_scale=1), "the sum over the 7 steps, not the mean"),
+        (lambda ys, t: mean_loss(ys, t, grad_scale=-len(t)), "wrong sign"),
+        (lambda ys, t: (mean_loss(ys, t)[0], mean_loss(ys, t)[1][:, :-1]), "dys has shape (7, 3)"),
+        (lambda ys, t: mean_loss(ys, t)[0], "not a pair (loss, dys)"),
+    ],
+)
 def test_q2_wrong(capsys, wrong, message):
     result, printed = run_check(capsys, check.q2, wrong)
     assert not result and message in printed
 
 
 # --- q3: a sine-wave regressor -----------------------------------------------------------------
+
 
 def train(steps=300, n_hidden=16, lr=0.01, n_in=1):
     t = np.arange(60)

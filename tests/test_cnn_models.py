@@ -7,16 +7,13 @@ rates. The architecture is also the course's digit judge, so it must not drift
 in one framework only.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "cnn" / "keras.ipynb"

@@ -9,16 +9,13 @@ response in both frameworks: the last output must change when an input within
 R = 1 + (k - 1) * sum(dilations) steps of the end changes, and never otherwise.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "cnn_vs_rnn" / "measured.ipynb"
 KINDS = ["cnn", "rnn", "lstm", "gru"]
@@ -125,8 +122,12 @@ def test_the_sweep_script_trains_every_model_with_the_notebooks_training_cells()
     spec.loader.exec_module(sweep)
     namespace = sweep.notebook_namespace()
     generator = torch.Generator().manual_seed(0)
-    data = (torch.randn(32, 40, 1, generator=generator), torch.randint(0, 10, (32,), generator=generator),
-            torch.randn(16, 40, 1, generator=generator), torch.randint(0, 10, (16,), generator=generator))
+    data = (
+        torch.randn(32, 40, 1, generator=generator),
+        torch.randint(0, 10, (32,), generator=generator),
+        torch.randn(16, 40, 1, generator=generator),
+        torch.randint(0, 10, (16,), generator=generator),
+    )
     for kind in KINDS:
         model, curve = namespace["train_timed"](kind, data, steps=2, lr=1e-3, seed=1, eval_every=1)
         assert len(curve) == 2 and all(seconds > 0 and 0 <= accuracy <= 1 for seconds, accuracy in curve)

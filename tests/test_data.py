@@ -113,13 +113,39 @@ def data_dir_copy(tmp_path, monkeypatch):
     data._mnist_5k_arrays.cache_clear()
 
 
-def test_corrupted_bundled_file_is_reported(data_dir_copy):
-    path = data_dir_copy / "mnist_5k.npz"
+@pytest.mark.parametrize("filename", sorted(data.BUNDLED_SHA256))
+def test_corrupted_bundled_file_is_reported(data_dir_copy, filename):
+    path = data_dir_copy / filename
     raw = bytearray(path.read_bytes())
-    raw[1000] ^= 0xFF
+    raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
+    with pytest.raises(DataIntegrityError, match=f"{filename} is corrupted"):
+        data.bundled_path(filename)
+
+
+def test_a_loader_reports_a_corrupted_file(data_dir_copy):
+    raw = bytearray((data_dir_copy / "mnist_5k.npz").read_bytes())
+    raw[1000] ^= 0xFF
+    (data_dir_copy / "mnist_5k.npz").write_bytes(bytes(raw))
     with pytest.raises(DataIntegrityError, match="mnist_5k.npz is corrupted"):
         load_mnist_5k()
+
+
+def test_every_bundled_file_is_in_the_registry():
+    shipped = {path.name for path in data.DATA_DIR.iterdir() if path.is_file() and path.name != "README.md"}
+    assert shipped == set(data.BUNDLED_SHA256), (
+        f"files in course_lib/data without a checksum: {shipped - set(data.BUNDLED_SHA256)}; "
+        f"checksums without a file: {set(data.BUNDLED_SHA256) - shipped}"
+    )
+
+
+def test_the_data_readme_lists_every_bundled_file_with_its_checksum():
+    rows = {}
+    for line in (data.DATA_DIR / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and len(cells[3]) == 64:
+            rows[cells[0]] = cells[3]
+    assert rows == data.BUNDLED_SHA256, "course_lib/data/README.md's sha256 column must match data.BUNDLED_SHA256"
 
 
 def test_missing_bundled_file_is_reported(data_dir_copy):
@@ -163,7 +189,12 @@ def test_mnist1d_of_the_wrong_shape_is_reported(monkeypatch):
 
     def wrong_size(args):
         rng = np.random.default_rng(0)
-        return {"x": rng.normal(size=(400, 40)), "y": np.zeros(400), "x_test": rng.normal(size=(100, 40)), "y_test": np.zeros(100)}
+        return {
+            "x": rng.normal(size=(400, 40)),
+            "y": np.zeros(400),
+            "x_test": rng.normal(size=(100, 40)),
+            "y_test": np.zeros(100),
+        }
 
     monkeypatch.setattr(mnist1d.data, "make_dataset", wrong_size)
     data._mnist1d_arrays.cache_clear()

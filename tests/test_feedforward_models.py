@@ -10,16 +10,13 @@ shapes on a dummy batch, parameter counts and dropout rates.
 check its gradients against central finite differences on random problems.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "feedforward"
@@ -164,7 +161,8 @@ def test_hand_written_backprop_matches_finite_differences(scratch, seed, n, d, h
     for name in params:
         assert grads[name].shape == params[name].shape
         error = np.linalg.norm(grads[name] - numeric[name]) / (
-            np.linalg.norm(grads[name]) + np.linalg.norm(numeric[name]))
+            np.linalg.norm(grads[name]) + np.linalg.norm(numeric[name])
+        )
         assert error < 1e-6, f"{name}: relative error {error:.1e}"
 
 
@@ -181,6 +179,9 @@ def test_activation_derivatives(scratch):
     z = np.linspace(-4, 4, 81)
     z = z[np.abs(z) > 1e-3]  # away from ReLU's kink
     eps = 1e-6
-    for f, f_grad in [(scratch["sigmoid"], scratch["sigmoid_grad"]), (np.tanh, scratch["tanh_grad"]),
-                      (scratch["relu"], scratch["relu_grad"])]:
+    for f, f_grad in [
+        (scratch["sigmoid"], scratch["sigmoid_grad"]),
+        (np.tanh, scratch["tanh_grad"]),
+        (scratch["relu"], scratch["relu_grad"]),
+    ]:
         assert np.allclose(f_grad(z), (f(z + eps) - f(z - eps)) / (2 * eps), atol=1e-7)

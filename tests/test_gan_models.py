@@ -16,16 +16,13 @@ Two differences between the frameworks are real and tested explicitly:
   size of those buffers, and the *trainable* counts are equal.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "gan" / "keras.ipynb"
@@ -76,7 +73,11 @@ def keras_trace(model, inputs):
     probe = keras.Model(model.inputs, [layer.output for layer in layers])
     outputs = probe(inputs, training=False)
     return [
-        (SAME_KIND[type(layer).__name__], tuple(out.shape[1:]), sum(int(np.prod(w.shape)) for w in layer.trainable_weights))
+        (
+            SAME_KIND[type(layer).__name__],
+            tuple(out.shape[1:]),
+            sum(int(np.prod(w.shape)) for w in layer.trainable_weights),
+        )
         for layer, out in zip(layers, outputs)
     ]
 
@@ -88,10 +89,13 @@ def torch_trace(model, *inputs):
     record, hooks = [], []
     for module in model.modules():
         if not list(module.children()):
-            hooks.append(module.register_forward_hook(
-                lambda m, _, out: record.append(
-                    (torch_kind(m), channels_last(tuple(out.shape[1:])), sum(p.numel() for p in m.parameters())))
-            ))
+            hooks.append(
+                module.register_forward_hook(
+                    lambda m, _, out: record.append(
+                        (torch_kind(m), channels_last(tuple(out.shape[1:])), sum(p.numel() for p in m.parameters()))
+                    )
+                )
+            )
     with torch.no_grad():
         model.eval()(*inputs)
     for hook in hooks:
@@ -136,7 +140,9 @@ def test_parameter_counts_and_batchnorm_convention(keras_ns, torch_ns):
     d_keras, d_torch = keras_ns["build_discriminator"](), torch_ns["build_discriminator"]()
     trainable = sum(int(np.prod(w.shape)) for w in g_keras.trainable_weights)
     assert trainable == sum(p.numel() for p in g_torch.parameters()) == GENERATOR_PARAMETERS
-    running_stats = sum(b.numel() for name, b in g_torch.named_buffers() if name.endswith(("running_mean", "running_var")))
+    running_stats = sum(
+        b.numel() for name, b in g_torch.named_buffers() if name.endswith(("running_mean", "running_var"))
+    )
     assert running_stats == 2 * (32 * 7 * 7 + 16)
     assert g_keras.count_params() == GENERATOR_PARAMETERS + running_stats
     assert d_keras.count_params() == sum(p.numel() for p in d_torch.parameters()) == DISCRIMINATOR_PARAMETERS
@@ -145,19 +151,19 @@ def test_parameter_counts_and_batchnorm_convention(keras_ns, torch_ns):
 def test_same_layer_settings(keras_ns, torch_ns):
     from torch import nn
 
-    k_bn = [l for l in keras_ns["build_generator"]().layers if type(l).__name__ == "BatchNormalization"]
+    k_bn = [layer for layer in keras_ns["build_generator"]().layers if type(layer).__name__ == "BatchNormalization"]
     t_bn = [m for m in torch_ns["build_generator"]().modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     assert len(k_bn) == len(t_bn) == 2
     for k, t in zip(k_bn, t_bn):
         # Keras keeps `momentum` of the old average, PyTorch gives `momentum` to the new batch.
         assert k.momentum == pytest.approx(1 - t.momentum)
         assert k.epsilon == pytest.approx(t.eps)
-    k_lrelu = [l for l in keras_ns["build_discriminator"]().layers if type(l).__name__ == "LeakyReLU"]
+    k_lrelu = [layer for layer in keras_ns["build_discriminator"]().layers if type(layer).__name__ == "LeakyReLU"]
     t_lrelu = [m for m in torch_ns["build_discriminator"]().modules() if isinstance(m, nn.LeakyReLU)]
-    assert [l.negative_slope for l in k_lrelu] == pytest.approx([m.negative_slope for m in t_lrelu])
-    k_conv = [l for l in keras_ns["build_discriminator"]().layers if type(l).__name__ == "Conv2D"]
+    assert [layer.negative_slope for layer in k_lrelu] == pytest.approx([m.negative_slope for m in t_lrelu])
+    k_conv = [layer for layer in keras_ns["build_discriminator"]().layers if type(layer).__name__ == "Conv2D"]
     t_conv = [m for m in torch_ns["build_discriminator"]().modules() if isinstance(m, nn.Conv2d)]
-    assert [(l.kernel_size, l.strides) for l in k_conv] == [(m.kernel_size, m.stride) for m in t_conv]
+    assert [(layer.kernel_size, layer.strides) for layer in k_conv] == [(m.kernel_size, m.stride) for m in t_conv]
 
 
 def test_generators_draw_in_tanh_range(keras_ns, torch_ns):
@@ -183,8 +189,12 @@ def test_same_initialisation_scheme(keras_ns, torch_ns):
         t_weights = {name: p.detach().numpy() for name, p in t_model.named_parameters()}
         for kind in ("embeddings", "bias"):
             k = [w for name, w in k_weights.items() if name.endswith(kind)]
-            t = [w for name, w in t_weights.items() if name.endswith("embed.weight" if kind == "embeddings" else "bias")
-                 and "BatchNorm" not in type(t_model.get_submodule(name.rsplit(".", 1)[0])).__name__]
+            t = [
+                w
+                for name, w in t_weights.items()
+                if name.endswith("embed.weight" if kind == "embeddings" else "bias")
+                and "BatchNorm" not in type(t_model.get_submodule(name.rsplit(".", 1)[0])).__name__
+            ]
             assert len(k) == len(t) > 0
             if kind == "bias":
                 assert all(np.all(w == 0) for w in k + t)
@@ -221,16 +231,3 @@ def test_shipped_checkpoint_loads_and_draws_good_digits(torch_ns):
         images = generator.eval()(z, torch.arange(1000) % torch_ns["N_CLASSES"]).numpy()
     score = score_digits(images, value_range=(-1, 1))
     assert score.classes_present == 10 and score.confidence >= 0.9 and score.frechet_ratio <= 5
-
-
-def test_corrupted_checkpoint_is_reported(tmp_path, monkeypatch):
-    from course_lib import data
-    from course_lib.download import DataIntegrityError
-
-    copy = tmp_path / "gan_generator.npz"
-    raw = bytearray((data.DATA_DIR / "gan_generator.npz").read_bytes())
-    raw[len(raw) // 2] ^= 0xFF
-    copy.write_bytes(bytes(raw))
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    with pytest.raises(DataIntegrityError, match="gan_generator.npz is corrupted"):
-        data.bundled_path("gan_generator.npz")

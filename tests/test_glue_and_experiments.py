@@ -7,8 +7,8 @@ import json
 import nbformat
 import numpy as np
 import pytest
-from myst_nb.ext.glue import extract_glue_data_cell
 from myst_nb.core.variables import format_plain_text
+from myst_nb.ext.glue import extract_glue_data_cell
 from nbclient import NotebookClient
 
 from course_lib import experiments
@@ -17,11 +17,13 @@ from course_lib.glue import glue
 
 def test_glue_in_a_kernel_is_read_by_myst_nb():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import numpy as np\nfrom course_lib.glue import glue\n"
-        "glue('accuracy', np.float32(0.9875))\nglue('steps', np.int64(600))\nglue('label', 'LSTM')\n"
-        "print('shown')"
-    )]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nfrom course_lib.glue import glue\n"
+            "glue('accuracy', np.float32(0.9875))\nglue('steps', np.int64(600))\nglue('label', 'LSTM')\n"
+            "print('shown')"
+        )
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     cell = nb.cells[0]
     found = dict(extract_glue_data_cell(cell))
@@ -46,8 +48,12 @@ def test_glue_outside_a_kernel_does_nothing_and_refuses_bad_input(capsys):
 
 def test_an_experiment_is_saved_with_its_provenance_and_loaded(tmp_path, monkeypatch):
     monkeypatch.setattr(experiments, "EXPERIMENTS_DIR", tmp_path)
-    path = experiments.save_experiment("demo_sweep", {"lr": [1e-3, 3e-3], "accuracy": [0.9, 0.93]},
-                                       command="python scripts/experiments/demo_sweep.py", started=0.0)
+    path = experiments.save_experiment(
+        "demo_sweep",
+        {"lr": [1e-3, 3e-3], "accuracy": [0.9, 0.93]},
+        command="python scripts/experiments/demo_sweep.py",
+        started=0.0,
+    )
     assert path == tmp_path / "demo_sweep.json"
     record = experiments.load_experiment("demo_sweep")
     assert record["results"]["accuracy"] == [0.9, 0.93]

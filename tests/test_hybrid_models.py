@@ -16,16 +16,13 @@ convolved with a predicted kernel) move a frame the same way:
   ``parameters()``.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "hybrid" / "next_frame.ipynb"
 HIDDEN = 128
@@ -96,7 +93,9 @@ def test_a_one_hot_kernel_shifts_the_frame(namespace):
     frames = np.random.default_rng(2).uniform(0.1, 0.9, size=(1, 32, 32)).astype(np.float32)
     kernel_logits = np.full((1, KERNEL * KERNEL), -50.0, dtype=np.float32)
     kernel_logits[0, 6 * KERNEL + 4] = 50.0  # kernel row 6, column 4: output(i, j) = input(i + 2, j), two rows up
-    moved = 1 / (1 + np.exp(-namespace["move_frames"](torch.from_numpy(frames), torch.from_numpy(kernel_logits)).numpy()))
+    moved = 1 / (
+        1 + np.exp(-namespace["move_frames"](torch.from_numpy(frames), torch.from_numpy(kernel_logits)).numpy())
+    )
     assert np.allclose(moved[0, :-2], frames[0, 2:], atol=1e-5) and np.allclose(moved[0, -2:], 1e-4)
 
 

@@ -1,5 +1,7 @@
 """The digit judge: its NumPy forward pass, its accuracy, and the scores it gives."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,8 +12,11 @@ from course_lib.metrics import (
     as_digit_batch,
     frechet_distance,
     load_judge,
+    roc_auc,
     score_digits,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -20,24 +25,36 @@ def digits():
     return x_train, y_train, x_test, y_test
 
 
-def test_numpy_forward_matches_pytorch(digits):
+def test_numpy_forward_matches_the_chapters_pytorch_model(digits):
+    """The judge is the CNN chapter's classifier: same layers, same outputs, one mapping of the weights."""
     torch = pytest.importorskip("torch")
-    import sys
-    from pathlib import Path
+    from course_tools.notebook_cells import exec_tagged_cells
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from train_judge import build_classifier
-
-    judge = load_judge()
+    build_classifier = exec_tagged_cells(ROOT / "book" / "cnn" / "pytorch.ipynb", "model")["build_classifier"]
+    torch.manual_seed(0)
     model = build_classifier().eval()
-    layer_index = {"conv1": "0", "conv2": "3", "fc1": "8", "fc2": "11"}
-    state = {f"{layer_index[k[:-2]]}.{'weight' if k.endswith('w') else 'bias'}": torch.from_numpy(v)
-             for k, v in judge.weights.items()}
-    model.load_state_dict(state)
+    shipped = load_judge()
+    assert [tuple(v.shape) for v in model.state_dict().values()] == [
+        shipped.weights[f"{layer}_{kind}"].shape for layer in ("conv1", "conv2", "fc1", "fc2") for kind in "wb"
+    ], "the shipped judge's layers differ from the chapter's model"
+    judge = DigitJudge.from_state_dict(model.state_dict())
     x = digits[2][:64]
     with torch.no_grad():
         expected = torch.softmax(model(torch.from_numpy(x[:, None])), dim=1).numpy()
     np.testing.assert_allclose(judge.predict_proba(x), expected, atol=1e-5)
+    # And the shipped weights, loaded into the chapter's model, give the shipped judge's answers.
+    model.load_state_dict(
+        {
+            key: torch.from_numpy(value)
+            for key, value in zip(
+                model.state_dict(),
+                (shipped.weights[f"{layer}_{kind}"] for layer in ("conv1", "conv2", "fc1", "fc2") for kind in "wb"),
+            )
+        }
+    )
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy(x[:, None])), dim=1).numpy()
+    np.testing.assert_allclose(shipped.predict_proba(x), expected, atol=1e-5)
 
 
 def test_judge_is_accurate_on_unseen_test_digits(digits):
@@ -135,3 +152,49 @@ def test_corrupted_judge_file_is_reported(tmp_path):
 def test_weights_with_wrong_keys():
     with pytest.raises(ValueError, match="judge weights must have keys"):
         DigitJudge({"conv1_w": np.zeros((32, 1, 3, 3))})
+
+
+# --- roc_auc ---------------------------------------------------------------------------------
+
+
+def test_roc_auc_hand_computed_case():
+    # Positives score 0.35 and 0.8; negatives 0.1 and 0.4. Of the 4 positive-negative pairs,
+    # 3 are ranked correctly (0.35 > 0.1, 0.8 > 0.1, 0.8 > 0.4), so the AUC is 3/4.
+    assert roc_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == 0.75
+    # Ties count one half: positives 2, 2; negatives 1, 2 -> pairs: 1, 1/2, 1, 1/2 -> 3/4.
+    assert roc_auc([1, 2, 2, 2], [0, 0, 1, 1]) == 0.75
+
+
+def test_roc_auc_extremes_and_invariance():
+    rng = np.random.default_rng(0)
+    labels = rng.random(500) < 0.3
+    scores = rng.normal(size=500)
+    assert roc_auc(labels.astype(float), labels) == 1.0
+    assert roc_auc(-labels.astype(float), labels) == 0.0
+    assert roc_auc(scores, labels) == pytest.approx(1.0 - roc_auc(-scores, labels))
+    assert roc_auc(np.exp(scores), labels) == pytest.approx(roc_auc(scores, labels))  # only the order matters
+    assert 0.4 < roc_auc(scores, labels) < 0.6  # random scores: about chance
+
+
+def test_roc_auc_matches_brute_force_pair_count():
+    rng = np.random.default_rng(1)
+    scores = rng.integers(0, 8, size=60).astype(float)  # many ties
+    labels = rng.random(60) < 0.5
+    pos, neg = scores[labels], scores[~labels]
+    brute = np.mean([(p > n) + 0.5 * (p == n) for p in pos for n in neg])
+    assert roc_auc(scores, labels) == pytest.approx(brute)
+
+
+@pytest.mark.parametrize(
+    "scores, labels, message",
+    [
+        ([0.1, 0.2], [0, 1, 1], "same length"),
+        ([[0.1, 0.2]], [[0, 1]], "1-D"),
+        ([0.1, np.nan], [0, 1], "NaN"),
+        ([0.1, 0.2], [0, 2], "0 or 1"),
+        ([0.1, 0.2], [1, 1], "both positives and negatives"),
+    ],
+)
+def test_roc_auc_rejects_bad_input(scores, labels, message):
+    with pytest.raises(ValueError, match=message):
+        roc_auc(scores, labels)

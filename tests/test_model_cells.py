@@ -9,7 +9,6 @@ cells without being listed here (so its builders get checked too).
 """
 
 import json
-import sys
 import types
 from pathlib import Path
 
@@ -17,9 +16,7 @@ import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 VAE_PARTS = ("build_encoder", "build_decoder", "reparameterize", "kl_divergence", "reconstruction_nll", "VAE")
@@ -40,8 +37,14 @@ MODEL_CELLS = {
     "cnn_vs_rnn/measured": ("build_model", "build_keras_model"),
     "super_resolution/super_resolution": ("build_espcn", "build_espcn_keras"),
     "style_transfer/style_transfer": (
-        "RandomFeatures", "gram_matrix", "style_loss", "content_loss",
-        "build_random_features_keras", "keras_gram_matrix", "keras_style_loss", "copy_torch_filters",
+        "RandomFeatures",
+        "gram_matrix",
+        "style_loss",
+        "content_loss",
+        "build_random_features_keras",
+        "keras_gram_matrix",
+        "keras_style_loss",
+        "copy_torch_filters",
     ),
     "hybrid/next_frame": ("build_frame_predictor", "build_keras_frame_predictor", "move_frames", "keras_move_frames"),
 }
@@ -66,8 +69,10 @@ def test_every_notebook_with_model_cells_is_listed():
     tagged = {
         str(path.relative_to(ROOT))
         for path in sorted((ROOT / "book").rglob("*.ipynb"))
-        if any("model" in cell.get("metadata", {}).get("tags", [])
-               for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        if any(
+            "model" in cell.get("metadata", {}).get("tags", [])
+            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+        )
     }
     assert tagged == set(NOTEBOOKS), (
         f"not listed in MODEL_CELLS: {sorted(tagged - set(NOTEBOOKS))}; "

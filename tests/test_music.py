@@ -12,8 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import course_lib.data as data  # noqa: E402
-from course_lib.data import DataIntegrityError, load_bach_chorales, load_dataset  # noqa: E402
+from course_lib.data import load_bach_chorales, load_dataset  # noqa: E402
 from course_lib.music import (  # noqa: E402
     midi_to_hz,
     note_name,
@@ -221,24 +220,6 @@ def test_loader_returns_copies():
 def test_unknown_split_is_refused():
     with pytest.raises(ValueError, match="split must be one of"):
         load_bach_chorales("validation")
-
-
-def test_corrupted_chorale_file_is_reported(tmp_path, monkeypatch):
-    for name in data.BUNDLED_SHA256:
-        (tmp_path / name).write_bytes((data.DATA_DIR / name).read_bytes())
-    raw = bytearray((tmp_path / "bach_chorales.npz").read_bytes())
-    raw[500] ^= 0xFF
-    (tmp_path / "bach_chorales.npz").write_bytes(bytes(raw))
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    data._chorale_arrays.cache_clear()
-    try:
-        with pytest.raises(DataIntegrityError, match="bach_chorales.npz is corrupted"):
-            load_bach_chorales()
-    finally:
-        data._chorale_arrays.cache_clear()
-
-
-# ---------------------------------------------------------------- the extraction script
 
 
 def _extract_module():

@@ -12,16 +12,13 @@ larger by exactly ``4 * hidden``. It also checks that the Keras stepper
 model carries its state the same way.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "music" / "keras.ipynb"
@@ -118,7 +115,7 @@ def test_stepping_with_the_state_matches_one_pass(kind, keras_ns, torch_ns):
     whole_k = np.asarray(keras_model(tokens, training=False))
     steps = []
     for i in range(tokens.shape[1]):
-        logits, *state_k = stepper.predict_on_batch([tokens[:, i:i + 1], *state_k])
+        logits, *state_k = stepper.predict_on_batch([tokens[:, i : i + 1], *state_k])
         steps.append(logits)
     assert np.allclose(whole_k, np.concatenate(steps, axis=1), atol=1e-5)
 

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from run_notebooks import toc_files, toc_notebooks  # noqa: E402
+from course_tools.notebook_cells import image_outputs
+from course_tools.toc import toc_files, toc_notebooks
 
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import image_outputs  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def notebook_problems(nb: dict) -> list[str]:
@@ -36,12 +34,20 @@ def notebook_problems(nb: dict) -> list[str]:
         problems.append("no stored outputs, so nbval would compare nothing")
     # A cell tagged raises-exception shows an error on purpose (a popular article's broken code); nbval
     # checks that it still raises. An error anywhere else is a broken run.
-    errors = [c["execution_count"] for c in code for o in c.get("outputs", [])
-              if o["output_type"] == "error" and "raises-exception" not in c.get("metadata", {}).get("tags", [])]
+    errors = [
+        c["execution_count"]
+        for c in code
+        for o in c.get("outputs", [])
+        if o["output_type"] == "error" and "raises-exception" not in c.get("metadata", {}).get("tags", [])
+    ]
     if errors:
         problems.append(f"stored errors in cells {errors}")
-    expected = [c["execution_count"] for c in code if "raises-exception" in c.get("metadata", {}).get("tags", [])
-                and not any(o["output_type"] == "error" for o in c.get("outputs", []))]
+    expected = [
+        c["execution_count"]
+        for c in code
+        if "raises-exception" in c.get("metadata", {}).get("tags", [])
+        and not any(o["output_type"] == "error" for o in c.get("outputs", []))
+    ]
     if expected:
         problems.append(f"cells {expected} are tagged raises-exception but stored no error")
     if nb.get("metadata", {}).get("kernelspec", {}).get("name") != "python3":

@@ -10,17 +10,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from run_notebooks import toc_files  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "tests"))
-from quoted_results import (  # noqa: E402
+from quoted_results import (
     code_literals,
     glue_references,
     load_allowlist,
@@ -29,6 +22,10 @@ from quoted_results import (  # noqa: E402
     typed_results,
     used_constants,
 )
+
+from course_tools.toc import toc_files
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = [p for name in toc_files() for p in (ROOT / f"{name}.ipynb", ROOT / f"{name}.md") if p.exists()]
 CONSTANTS, RETRACTED = load_allowlist()
@@ -73,32 +70,39 @@ def test_every_allowlist_entry_says_why():
 
 # -- the checker itself ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Training took about 116 s of CPU time.",
-    "It reached 0.946 confidence.",
-    "The GRU reached 91-93% accuracy.",
-    "It trains in about a minute.",
-    "about 2 CPU-minutes",
-    "The file is 1.5 MB.",
-    "the LSTM has 350,593 parameters",
-    "it is 3x slower than the CNN",
-    "1.58 nats/char",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Training took about 116 s of CPU time.",
+        "It reached 0.946 confidence.",
+        "The GRU reached 91-93% accuracy.",
+        "It trains in about a minute.",
+        "about 2 CPU-minutes",
+        "The file is 1.5 MB.",
+        "the LSTM has 350,593 parameters",
+        "it is 3x slower than the CNN",
+        "1.58 nats/char",
+    ],
+)
 def test_typed_results_are_found(text):
     assert typed_results(text, set()) != []
 
 
-@pytest.mark.parametrize("text", [
-    "The accuracy is {glue:text}`accuracy:.1%`, in {runtime}`book/cnn/keras`.",
-    "Greydanus reports 94% for a CNN {cite}`greydanus2020scaling`.",
-    "Uniform guessing costs $\\ln 65 = 4.17$ nats.",
-    "A generator that draws only 1s and 7s.",
-    "A second, smaller set of digits.",
-    "We use 28x28 images and 3x3 kernels in 2-D.",
-    "See `lr=0.003` and [the page](https://example.org/v1.5).",
-    "```{admonition} Not re-run here\nEarlier runs reached 0.946 in 116 s.\n```",
-    "```python\nx = 0.946\n```",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The accuracy is {glue:text}`accuracy:.1%`, in {runtime}`book/cnn/keras`.",
+        "Greydanus reports 94% for a CNN {cite}`greydanus2020scaling`.",
+        "Uniform guessing costs $\\ln 65 = 4.17$ nats.",
+        "A generator that draws only 1s and 7s.",
+        "A second, smaller set of digits.",
+        "We use 28x28 images and 3x3 kernels in 2-D.",
+        "See `lr=0.003` and [the page](https://example.org/v1.5).",
+        "```{admonition} Not re-run here\nEarlier runs reached 0.946 in 116 s.\n```",
+        "```python\nx = 0.946\n```",
+    ],
+)
 def test_quoted_and_exempt_numbers_are_not_flagged(text):
     assert typed_results(text, set()) == []
 
@@ -114,7 +118,15 @@ def test_glue_references_are_read_with_their_documents():
     assert glue_references(text) == [(None, "acc"), ("pytorch.ipynb", "nats"), (None, "fig")]
 
 
+def test_a_cross_document_glue_without_a_format_is_caught(tmp_path):
+    page = tmp_path / "index.md"
+    (tmp_path / "pytorch.ipynb").write_text(json.dumps({"cells": []}))
+    page.write_text("It reached {glue:text}`pytorch.ipynb::nats` nats.\n")
+    assert any("format spec" in problem for problem in missing_glue_keys(page))
+
+
 # -- the book's past mistakes, put back into copies of its pages ----------------------------------
+
 
 def copy_chapter(page: str, tmp_path: Path) -> Path:
     """Copy the chapter folder of ``page`` to tmp_path (mirroring the repository); return the copy of the page."""
@@ -158,10 +170,13 @@ def test_a_stale_sentence_put_back_is_caught(page, stale, tmp_path):
     assert page_problems(copy, CONSTANTS, RETRACTED, root=tmp_path) != []
 
 
-@pytest.mark.parametrize("alt", [
-    "Four columns: the input frames, the prediction and the truth; grey blobs, shape lost.",
-    "The predicted frames after training reach an MSE of 0.007.",
-])
+@pytest.mark.parametrize(
+    "alt",
+    [
+        "Four columns: the input frames, the prediction and the truth; grey blobs, shape lost.",
+        "The predicted frames after training reach an MSE of 0.007.",
+    ],
+)
 def test_a_stale_alt_text_put_back_is_caught(alt, tmp_path):
     copy = copy_chapter("book/hybrid/next_frame.ipynb", tmp_path)
     assert page_problems(copy, CONSTANTS, RETRACTED, root=tmp_path) == [], "the copy should start clean"

@@ -56,5 +56,7 @@ def test_course_lib_shortens_openmp_spinning_unless_set(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
     default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert default.stdout.strip() == "10000"
-    mine = subprocess.run([sys.executable, "-c", code], env={**env, "GOMP_SPINCOUNT": "5"}, capture_output=True, text=True, check=True)
+    mine = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "GOMP_SPINCOUNT": "5"}, capture_output=True, text=True, check=True
+    )
     assert mine.stdout.strip() == "5"

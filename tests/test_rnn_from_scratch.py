@@ -8,14 +8,12 @@ through time against central finite differences, in float64, on random
 networks, sequences and targets of several sizes.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "rnn" / "from_scratch.ipynb"
 
@@ -54,15 +52,26 @@ def relative_error(a, b):
 
 
 def test_the_cells_define_the_rnn(rnn):
-    for name in ("init_rnn", "rnn_forward", "softmax_cross_entropy", "rnn_backward", "rnn_loss_and_grads",
-                 "clip_by_global_norm"):
+    for name in (
+        "init_rnn",
+        "rnn_forward",
+        "softmax_cross_entropy",
+        "rnn_backward",
+        "rnn_loss_and_grads",
+        "clip_by_global_norm",
+    ):
         assert callable(rnn.get(name)), f"the numpy-rnn cells do not define {name}()"
 
 
 def test_forward_shapes_with_distinct_input_hidden_and_output_sizes(rnn):
     params = rnn["init_rnn"](3, 5, 2, np.random.default_rng(0))
     assert {k: v.shape for k, v in params.items()} == {
-        "W_xh": (5, 3), "W_hh": (5, 5), "b_h": (5,), "W_hy": (2, 5), "b_y": (2,)}
+        "W_xh": (5, 3),
+        "W_hh": (5, 5),
+        "b_h": (5,),
+        "W_hy": (2, 5),
+        "b_y": (2,),
+    }
     hs, ys = rnn["rnn_forward"](params, np.ones((7, 3)), np.zeros(5))
     assert hs.shape == (8, 5) and ys.shape == (7, 2)
     assert np.all(hs[0] == 0) and np.all(np.abs(hs) < 1)
@@ -73,12 +82,15 @@ def test_recurrent_scale_sets_every_singular_value(rnn):
     assert np.allclose(np.linalg.svd(params["W_hh"], compute_uv=False), 0.7)
 
 
-@pytest.mark.parametrize("seed, sizes", [
-    (0, (4, 6, 3, 8)),
-    (1, (1, 3, 2, 1)),   # a single step: no recurrence yet
-    (2, (5, 4, 7, 15)),
-    (3, (3, 10, 3, 25)),  # more steps than hidden units
-])
+@pytest.mark.parametrize(
+    "seed, sizes",
+    [
+        (0, (4, 6, 3, 8)),
+        (1, (1, 3, 2, 1)),  # a single step: no recurrence yet
+        (2, (5, 4, 7, 15)),
+        (3, (3, 10, 3, 25)),  # more steps than hidden units
+    ],
+)
 def test_bptt_matches_finite_differences(rnn, seed, sizes):
     params, xs, targets, h0 = random_problem(rnn, seed, *sizes)
     loss = lambda: rnn["rnn_loss_and_grads"](params, xs, targets, h0)[0]  # noqa: E731
@@ -103,7 +115,7 @@ def test_loss_is_summed_over_time(rnn):
     ys = np.random.default_rng(0).normal(size=(5, 3))
     targets = np.array([0, 2, 1, 1, 0])
     total, _ = rnn["softmax_cross_entropy"](ys, targets)
-    per_step = sum(rnn["softmax_cross_entropy"](ys[t:t + 1], targets[t:t + 1])[0] for t in range(5))
+    per_step = sum(rnn["softmax_cross_entropy"](ys[t : t + 1], targets[t : t + 1])[0] for t in range(5))
     assert total == pytest.approx(per_step)
 
 

@@ -9,16 +9,13 @@ per gate than Keras's (``bias_ih`` and ``bias_hh``), so they differ by
 exactly ``gates * hidden``.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "rnn" / "keras.ipynb"

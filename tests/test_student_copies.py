@@ -9,19 +9,22 @@ and a generated student copy runs and says "not done yet" instead of crashing.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from make_student_copies import (
+    BEGIN,
+    END,
+    main,
+    make_student_notebook,
+    replace_solutions,
+    write_student_copies,
+)
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from make_student_copies import (  # noqa: E402
-    BEGIN, END, main, make_student_notebook, replace_solutions, write_student_copies,
-)
 
 NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 WITH_EXERCISES = [p for p in NOTEBOOKS if BEGIN in p.read_text(encoding="utf-8")]
@@ -55,13 +58,17 @@ def test_every_solution_is_hidden_and_followed_by_its_passing_check(path):
     assert marked == solutions, "every cell with '### BEGIN SOLUTION' is tagged 'solution', and only those"
     for number, index in enumerate(solutions, start=1):
         cell = cells[index]
-        assert cell["cell_type"] == "code" and "hide-input" in tags(cell), f"cell {index}: hide the solution on the website"
+        assert cell["cell_type"] == "code" and "hide-input" in tags(cell), (
+            f"cell {index}: hide the solution on the website"
+        )
         following = cells[index + 1]
         assert "check" in tags(following), f"cell {index}: the next cell must be its check (tag 'check')"
         assert "".join(following["source"]).startswith(f"check.q{number}("), f"cell {index + 1}: check.q{number}(...)"
         grader = {"solution": cell["metadata"]["nbgrader"], "check": following["metadata"]["nbgrader"]}
         assert grader["solution"]["solution"] and not grader["solution"]["grade"], "nbgrader: autograded answer"
-        assert grader["check"]["grade"] and grader["check"]["locked"] and grader["check"]["points"] > 0, "nbgrader: test"
+        assert grader["check"]["grade"] and grader["check"]["locked"] and grader["check"]["points"] > 0, (
+            "nbgrader: test"
+        )
         ids = [c["metadata"].get("nbgrader", {}).get("grade_id") for c in cells if "nbgrader" in c["metadata"]]
         assert len(ids) == len(set(ids)), "nbgrader needs unique grade_ids"
         report = text_output(following)
@@ -99,8 +106,9 @@ def test_student_copy_removes_answers_and_keeps_the_rest(path):
 def test_a_student_copy_runs_and_its_checks_say_not_done_yet(tmp_path):
     (target,) = write_student_copies([str(EXECUTED)], tmp_path)
     nb = nbformat.read(target, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(target.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(target.parent)}}
+    ).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
     checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
@@ -111,6 +119,7 @@ def test_a_student_copy_runs_and_its_checks_say_not_done_yet(tmp_path):
 
 
 # --- the conversion itself ---------------------------------------------------------------------
+
 
 def test_regions_are_replaced_at_their_indentation():
     source = f"def f(x):\n    y = 1\n    {BEGIN}\n    y = 2 * x\n    {END}\n    return y\n"
@@ -125,17 +134,23 @@ def test_unbalanced_markers_are_an_error():
 
 
 def test_markdown_answers_whole_cells_and_solution_only_cells():
-    nb = new_notebook(cells=[
-        new_code_cell("x = 1", outputs=[]),
-        new_markdown_cell(f"Why?\n\n{BEGIN}\nBecause.\n{END}", metadata={"tags": ["solution"]}),
-        new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
-        new_code_cell("print('teacher notes')", metadata={"tags": ["solution-only"]}),
-        new_code_cell("check.q1(answer)", metadata={"tags": ["check"]}),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell("x = 1", outputs=[]),
+            new_markdown_cell(f"Why?\n\n{BEGIN}\nBecause.\n{END}", metadata={"tags": ["solution"]}),
+            new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
+            new_code_cell("print('teacher notes')", metadata={"tags": ["solution-only"]}),
+            new_code_cell("check.q1(answer)", metadata={"tags": ["check"]}),
+        ]
+    )
     nb.cells[4].outputs = [nbformat.v4.new_output("stream", name="stdout", text="✔ passed")]
     student = make_student_notebook(nb)
     assert [c.source for c in student.cells] == [
-        "x = 1", "Why?\n\nYOUR ANSWER HERE", "# YOUR CODE HERE\nraise NotImplementedError()", "check.q1(answer)"]
+        "x = 1",
+        "Why?\n\nYOUR ANSWER HERE",
+        "# YOUR CODE HERE\nraise NotImplementedError()",
+        "check.q1(answer)",
+    ]
     assert student.cells[3].outputs == []
 
 

@@ -12,16 +12,13 @@ prints one line and never touches the network.
 import contextlib
 import io
 import socket
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells, tagged_cell_sources  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells, tagged_cell_sources
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "style_transfer" / "style_transfer.ipynb"
 SIZES, FILTERS = (3, 5, 7, 11), 32
@@ -89,7 +86,9 @@ def test_copied_filters_give_the_same_gram_matrices(cells, images):
 
     # ... and the same style loss against a target.
     with torch.no_grad():
-        torch_loss = float(cells["style_loss"](torch_net(to_torch(images[:1])), [torch.from_numpy(g[1:]) for g in torch_grams]))
+        torch_loss = float(
+            cells["style_loss"](torch_net(to_torch(images[:1])), [torch.from_numpy(g[1:]) for g in torch_grams])
+        )
     keras_loss = float(cells["keras_style_loss"](keras_net(images[:1]), [g[1:] for g in keras_grams]))
     assert torch_loss > 0.01
     assert keras_loss == pytest.approx(torch_loss, rel=1e-4)
@@ -106,7 +105,9 @@ def test_gram_matrix_properties(cells):
     assert torch.linalg.eigvalsh(G).min() > -1e-10  # positive semi-definite
     assert torch.allclose(gram(3.0 * features), 9.0 * gram(features), rtol=1e-5)  # quadratic in the features
     # An average over positions: shuffling positions, or repeating the image, changes nothing.
-    shuffled = features.flatten(2)[..., torch.randperm(120, generator=torch.Generator().manual_seed(1))].reshape(1, 8, 10, 12)
+    shuffled = features.flatten(2)[..., torch.randperm(120, generator=torch.Generator().manual_seed(1))].reshape(
+        1, 8, 10, 12
+    )
     assert torch.allclose(gram(shuffled), gram(features), rtol=1e-5, atol=1e-6)
     assert torch.allclose(gram(features.repeat(1, 1, 2, 3)), gram(features), rtol=1e-5, atol=1e-6)
     # Matches the definition G_ij = (1 / HW) sum_p F_ip F_jp.

@@ -19,16 +19,13 @@ last convolution's output channels must be permuted, and the tests check
 that permutation.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "book" / "super_resolution" / "super_resolution.ipynb"
@@ -132,7 +129,9 @@ def test_pixel_shuffle_orders(scale, channels):
     else:
         assert not np.array_equal(tf_out, expected)  # different channel orders ...
         reordered = nhwc[..., torch_channel_for_tf_channel(scale, channels)]
-        np.testing.assert_array_equal(tf.nn.depth_to_space(reordered, scale).numpy(), expected)  # ... up to this permutation
+        np.testing.assert_array_equal(
+            tf.nn.depth_to_space(reordered, scale).numpy(), expected
+        )  # ... up to this permutation
 
 
 def test_keras_depth_to_space_layer(cells):

@@ -10,16 +10,13 @@ more bias vector per gate (``bias_ih`` and ``bias_hh``) than Keras's, so its
 count is larger by exactly ``4 * hidden``.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "text" / "keras.ipynb"

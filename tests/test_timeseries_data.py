@@ -28,7 +28,7 @@ def test_co2_fills_the_empty_months_on_a_straight_line():
     for first, last in (("1958-06", "1958-06"), ("1958-10", "1958-10"), ("1964-02", "1964-04")):
         i, j = (int(np.flatnonzero(dates == np.datetime64(m))[0]) for m in (first, last))
         expected = np.interp(np.arange(i, j + 1), [i - 1, j + 1], [ppm[i - 1], ppm[j + 1]])
-        np.testing.assert_allclose(ppm[i:j + 1], expected)
+        np.testing.assert_allclose(ppm[i : j + 1], expected)
 
 
 @pytest.mark.parametrize(

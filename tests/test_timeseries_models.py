@@ -10,16 +10,13 @@ vectors per gate, like PyTorch's); PyTorch's LSTM has one more bias vector
 per gate than Keras's, so its count is larger by exactly ``4 * hidden``.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "timeseries" / "keras.ipynb"
@@ -79,14 +76,20 @@ def test_same_shapes_and_expected_parameter_counts(kind, horizon, lags, keras_ns
     assert n_torch == expected_count("torch", kind, horizon)
     assert n_torch - n_keras == (0 if kind == "gru" else GATES[kind] * HIDDEN)
     for keras_layer, torch_module in (("recurrent", torch_model.recurrent), ("head", torch_model.head)):
-        difference = sum(p.numel() for p in torch_module.parameters()) - keras_model.get_layer(keras_layer).count_params()
+        difference = (
+            sum(p.numel() for p in torch_module.parameters()) - keras_model.get_layer(keras_layer).count_params()
+        )
         assert difference == (GATES[kind] * HIDDEN if keras_layer == "recurrent" and kind == "lstm" else 0)
 
 
 def test_hidden_size_is_honoured(keras_ns, torch_ns):
     keras_model = keras_ns["build_forecaster"](12, hidden=8)
     torch_model = torch_ns["build_forecaster"](12, hidden=8)
-    assert keras_model.count_params() == sum(p.numel() for p in torch_model.parameters()) == expected_count("keras", "gru", 12, h=8)
+    assert (
+        keras_model.count_params()
+        == sum(p.numel() for p in torch_model.parameters())
+        == expected_count("keras", "gru", 12, h=8)
+    )
 
 
 def test_unknown_kind_is_refused(keras_ns, torch_ns):

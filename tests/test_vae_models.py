@@ -10,20 +10,16 @@ and the two loss terms with ``model``. These tests run only those cells and chec
   a Monte Carlo estimate of the KL);
 - the reparameterisation trick (moments, and that gradients reach mu and logvar);
 - one Keras ``train_step`` reports the loss as reconstruction + KL;
-- :func:`course_lib.metrics.roc_auc`, used by book/vae/applications.ipynb.
+- the applications notebook's copy of the model cell is the chapter's, unchanged.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
-from course_lib.metrics import roc_auc
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_cells import exec_tagged_cells  # noqa: E402
+from course_tools.notebook_cells import exec_tagged_cells, tagged_cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "vae" / "keras.ipynb"
@@ -161,8 +157,11 @@ def test_reparameterization_moments_and_gradients(keras_ns, torch_ns):
     assert torch.all(mu.grad == 1.0) and logvar.grad.abs().sum().item() > 0
 
     zk = keras.ops.convert_to_numpy(
-        keras_ns["reparameterize"](np.full((200_000, 1), 2.0, "float32"), np.full((200_000, 1), np.log(0.25), "float32"),
-                                   seed=keras.random.SeedGenerator(0))
+        keras_ns["reparameterize"](
+            np.full((200_000, 1), 2.0, "float32"),
+            np.full((200_000, 1), np.log(0.25), "float32"),
+            seed=keras.random.SeedGenerator(0),
+        )
     )
     assert zk.mean() == pytest.approx(2.0, abs=0.01) and zk.std() == pytest.approx(0.5, abs=0.01)
 
@@ -179,54 +178,13 @@ def test_keras_train_step_reports_the_two_terms(keras_ns):
     assert logs["kl"][0] >= 0 and logs["reconstruction"][0] > 0
 
 
-def test_applications_model_cells_define_their_models():
-    if not APPLICATIONS_NB.exists():
-        pytest.skip("no applications notebook")
+def test_applications_notebook_copies_the_chapters_vae_unchanged():
+    # The applications notebook repeats the chapter's model cell (so that it runs on its own) and adds a classifier.
+    original = tagged_cell_sources(TORCH_NB, "model")
+    copy = tagged_cell_sources(APPLICATIONS_NB, "model")
+    assert len(original) == len(copy) == 1
+    assert copy[0].startswith(original[0].rstrip()), (
+        "book/vae/applications.ipynb's model cell differs from the chapter's"
+    )
     namespace = exec_tagged_cells(APPLICATIONS_NB, "model")
     assert callable(namespace.get("VAE")) and callable(namespace.get("build_classifier"))
-
-
-# --- course_lib.metrics.roc_auc ---------------------------------------------------------------
-
-
-def test_roc_auc_hand_computed_case():
-    # Positives score 0.35 and 0.8; negatives 0.1 and 0.4. Of the 4 positive-negative pairs,
-    # 3 are ranked correctly (0.35 > 0.1, 0.8 > 0.1, 0.8 > 0.4), so the AUC is 3/4.
-    assert roc_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == 0.75
-    # Ties count one half: positives 2, 2; negatives 1, 2 -> pairs: 1, 1/2, 1, 1/2 -> 3/4.
-    assert roc_auc([1, 2, 2, 2], [0, 0, 1, 1]) == 0.75
-
-
-def test_roc_auc_extremes_and_invariance():
-    rng = np.random.default_rng(0)
-    labels = rng.random(500) < 0.3
-    scores = rng.normal(size=500)
-    assert roc_auc(labels.astype(float), labels) == 1.0
-    assert roc_auc(-labels.astype(float), labels) == 0.0
-    assert roc_auc(scores, labels) == pytest.approx(1.0 - roc_auc(-scores, labels))
-    assert roc_auc(np.exp(scores), labels) == pytest.approx(roc_auc(scores, labels))  # only the order matters
-    assert 0.4 < roc_auc(scores, labels) < 0.6  # random scores: about chance
-
-
-def test_roc_auc_matches_brute_force_pair_count():
-    rng = np.random.default_rng(1)
-    scores = rng.integers(0, 8, size=60).astype(float)  # many ties
-    labels = rng.random(60) < 0.5
-    pos, neg = scores[labels], scores[~labels]
-    brute = np.mean([(p > n) + 0.5 * (p == n) for p in pos for n in neg])
-    assert roc_auc(scores, labels) == pytest.approx(brute)
-
-
-@pytest.mark.parametrize(
-    "scores, labels, message",
-    [
-        ([0.1, 0.2], [0, 1, 1], "same length"),
-        ([[0.1, 0.2]], [[0, 1]], "1-D"),
-        ([0.1, np.nan], [0, 1], "NaN"),
-        ([0.1, 0.2], [0, 2], "0 or 1"),
-        ([0.1, 0.2], [1, 1], "both positives and negatives"),
-    ],
-)
-def test_roc_auc_rejects_bad_input(scores, labels, message):
-    with pytest.raises(ValueError, match=message):
-        roc_auc(scores, labels)

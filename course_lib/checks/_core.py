@@ -91,7 +91,9 @@ class CheckResult:
         lines += [f"  ✔ {text}" for text in self.right]
         lines += [f"  ✘ {text}" for text in self.wrong]
         if self.status == NOT_DONE:
-            lines.append("  Replace `raise NotImplementedError()` by your code, run that cell, then run this check again.")
+            lines.append(
+                "  Replace `raise NotImplementedError()` by your code, run that cell, then run this check again."
+            )
         lines += [f"  Hint: {text}" for text in dict.fromkeys(self.hints)]  # unique, in order
         return "\n".join(lines)
 
@@ -158,7 +160,7 @@ class Check:
         """Stop the check with a failure."""
         self.require(False, wrong, hint)
 
-    def __enter__(self) -> "Check":
+    def __enter__(self) -> Check:
         return self
 
     def __exit__(self, kind: type | None, error: BaseException | None, tb: TracebackType | None) -> bool:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -28,28 +28,41 @@ def q1(rnn_parameter_count: Callable[[int, int, int, int], int]) -> CheckResult:
         cases = [(14, 32, 14), (3, 5, 2), (1, 16, 1)]
         for n_in, h, n_out in cases:
             counts = {T: rnn_parameter_count(n_in, h, n_out, T) for T in (10, 50)}
-            check.require(all(isinstance(c, (int, np.integer)) for c in counts.values()),
-                          f"it returned {counts[10]!r}, not an integer", hint="return a whole number")
+            check.require(
+                all(isinstance(c, (int, np.integer)) for c in counts.values()),
+                f"it returned {counts[10]!r}, not an integer",
+                hint="return a whole number",
+            )
             got, want = counts[10], _count(n_in, h, n_out)
             sizes = f"n_in={n_in}, n_hidden={h}, n_out={n_out}"
             if counts[10] != counts[50]:
-                check.stop(f"for {sizes} the count changes with the sequence length T ({counts[10]:,} for T=10, "
-                           f"{counts[50]:,} for T=50)",
-                           hint="the same weights are used at every step: T does not appear in the count")
+                check.stop(
+                    f"for {sizes} the count changes with the sequence length T ({counts[10]:,} for T=10, "
+                    f"{counts[50]:,} for T=50)",
+                    hint="the same weights are used at every step: T does not appear in the count",
+                )
             if got == want:
                 continue
             diff = want - got
             if diff == h + n_out:
-                check.stop(f"for {sizes}: {got:,}, the weights without the biases b_h and b_y",
-                           hint="add one bias per hidden unit and one per output")
+                check.stop(
+                    f"for {sizes}: {got:,}, the weights without the biases b_h and b_y",
+                    hint="add one bias per hidden unit and one per output",
+                )
             if diff == h * h:
-                check.stop(f"for {sizes}: {got:,}, without the recurrent weights W_hh",
-                           hint="W_hh maps the previous state (n_hidden) to the new one (n_hidden)")
+                check.stop(
+                    f"for {sizes}: {got:,}, without the recurrent weights W_hh",
+                    hint="W_hh maps the previous state (n_hidden) to the new one (n_hidden)",
+                )
             if diff == -h:
-                check.stop(f"for {sizes}: {got:,}, with two hidden bias vectors, like PyTorch's nn.RNN",
-                           hint="our RNN has one hidden bias b_h")
-            check.stop(f"for {sizes}: {got:,} parameters, expected {want:,}",
-                       hint="count W_xh (n_hidden x n_in), W_hh, b_h, W_hy (n_out x n_hidden) and b_y")
+                check.stop(
+                    f"for {sizes}: {got:,}, with two hidden bias vectors, like PyTorch's nn.RNN",
+                    hint="our RNN has one hidden bias b_h",
+                )
+            check.stop(
+                f"for {sizes}: {got:,} parameters, expected {want:,}",
+                hint="count W_xh (n_hidden x n_in), W_hh, b_h, W_hy (n_out x n_hidden) and b_y",
+            )
         check.ok(f"right for {len(cases)} networks, and the same for every sequence length T")
     return check.result
 
@@ -72,19 +85,28 @@ def q2(mean_softmax_cross_entropy: Callable) -> CheckResult:
         T, K = 7, 4
         ys, targets = rng.normal(size=(T, K)), rng.integers(0, K, size=T)
         output = mean_softmax_cross_entropy(ys.copy(), targets.copy())
-        check.require(isinstance(output, tuple) and len(output) == 2,
-                      f"it returned {type(output).__name__}, not a pair (loss, dys)", hint="return loss, dys")
+        check.require(
+            isinstance(output, tuple) and len(output) == 2,
+            f"it returned {type(output).__name__}, not a pair (loss, dys)",
+            hint="return loss, dys",
+        )
         loss, dys = output
         want = _mean_loss(ys, targets)
         if np.isclose(loss, T * want, rtol=1e-9):
             check.fail(f"the loss is the sum over the {T} steps, not the mean", hint="divide the summed loss by T")
         else:
-            check.expect(np.isclose(loss, want, rtol=1e-9), "the loss is the mean cross-entropy over time",
-                         f"the loss is {float(loss):.6f}, expected {want:.6f}",
-                         hint="the mean over the steps of -log p[t, targets[t]]")
+            check.expect(
+                np.isclose(loss, want, rtol=1e-9),
+                "the loss is the mean cross-entropy over time",
+                f"the loss is {float(loss):.6f}, expected {want:.6f}",
+                hint="the mean over the steps of -log p[t, targets[t]]",
+            )
         dys = np.asarray(dys, dtype=float)
-        check.require(dys.shape == ys.shape, f"dys has shape {dys.shape}, but ys has shape {ys.shape}",
-                      hint="one gradient per logit: dys has the shape of ys")
+        check.require(
+            dys.shape == ys.shape,
+            f"dys has shape {dys.shape}, but ys has shape {ys.shape}",
+            hint="one gradient per logit: dys has the shape of ys",
+        )
         numeric = np.zeros_like(ys)
         eps = 1e-6
         for index in np.ndindex(ys.shape):
@@ -95,13 +117,17 @@ def q2(mean_softmax_cross_entropy: Callable) -> CheckResult:
         if _relative_error(dys, numeric) < 1e-6:
             check.ok("dys matches finite differences of the mean loss")
         elif _relative_error(dys / T, numeric) < 1e-6:
-            check.fail(f"dys is T = {T} times too large: it is the gradient of the summed loss",
-                       hint="divide the gradient by T too, not only the loss")
+            check.fail(
+                f"dys is T = {T} times too large: it is the gradient of the summed loss",
+                hint="divide the gradient by T too, not only the loss",
+            )
         elif _relative_error(-dys, numeric) < 1e-6:
             check.fail("dys has the wrong sign", hint="the gradient is (p - one_hot(target)) / T")
         else:
-            check.fail(f"dys does not match finite differences (relative error {_relative_error(dys, numeric):.1e})",
-                       hint="the gradient is (p - one_hot(target)) / T, with p the softmax of each row")
+            check.fail(
+                f"dys does not match finite differences (relative error {_relative_error(dys, numeric):.1e})",
+                hint="the gradient is (p - one_hot(target)) / T, with p the softmax of each row",
+            )
     return check.result
 
 
@@ -125,24 +151,30 @@ def q3(train_sine_rnn: Callable[[], dict]) -> CheckResult:
         check.require(callable(train_sine_rnn), "pass your function itself, not its result")
         params = train_sine_rnn()
         names = ["W_xh", "W_hh", "b_h", "W_hy", "b_y"]
-        check.require(isinstance(params, dict) and all(name in params for name in names),
-                      f"it should return the RNN's parameters, a dict with keys {names}",
-                      hint="return the params dict that init_rnn created and training updated")
+        check.require(
+            isinstance(params, dict) and all(name in params for name in names),
+            f"it should return the RNN's parameters, a dict with keys {names}",
+            hint="return the params dict that init_rnn created and training updated",
+        )
         shapes = {name: np.shape(params[name]) for name in names}
-        check.require(shapes["W_xh"][1:] == (1,) and shapes["W_hy"][:1] == (1,),
-                      f"W_xh has shape {shapes['W_xh']} and W_hy {shapes['W_hy']}: one input and one output expected",
-                      hint="init_rnn(1, n_hidden, 1, rng)")
+        check.require(
+            shapes["W_xh"][1:] == (1,) and shapes["W_hy"][:1] == (1,),
+            f"W_xh has shape {shapes['W_xh']} and W_hy {shapes['W_hy']}: one input and one output expected",
+            hint="init_rnn(1, n_hidden, 1, rng)",
+        )
         t = np.arange(100)
         xs, targets = np.sin(0.3 * t + 1.0)[:, None], np.sin(0.3 * (t + 1) + 1.0)[:, None]
         with np.errstate(all="ignore"):
             ys = _forward({name: np.asarray(params[name], dtype=float) for name in names}, xs)
         mse = float(np.mean((ys[10:] - targets[10:]) ** 2))
         baseline = float(np.mean((xs[10:] - targets[10:]) ** 2))
-        check.expect(mse < baseline / 10,
-                     "on a new stretch of the wave its error is more than 10 times below repeating the input",
-                     f"mean squared error {mse:.3g} on a new stretch of the wave, not 10 times below the "
-                     f"{baseline:.3f} of repeating the input",
-                     hint="train on the squared error (dys = ys - targets) for a few hundred Adam steps"
-                     if mse < 2 * baseline else
-                     "the network looks untrained: update params with adam_step, using dys = ys - targets")
+        check.expect(
+            mse < baseline / 10,
+            "on a new stretch of the wave its error is more than 10 times below repeating the input",
+            f"mean squared error {mse:.3g} on a new stretch of the wave, not 10 times below the "
+            f"{baseline:.3f} of repeating the input",
+            hint="train on the squared error (dys = ys - targets) for a few hundred Adam steps"
+            if mse < 2 * baseline
+            else "the network looks untrained: update params with adam_step, using dys = ys - targets",
+        )
     return check.result

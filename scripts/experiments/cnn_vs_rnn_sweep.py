@@ -31,13 +31,11 @@ from pathlib import Path
 
 import torch
 
-import course_lib
 from course_lib.data import load_mnist1d
 from course_lib.experiments import save_experiment
+from course_tools.notebook_cells import exec_tagged_cells, tagged_cell_sources
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import exec_tagged_cells, tagged_cell_sources  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "cnn_vs_rnn" / "measured.ipynb"
 KINDS = ("cnn", "rnn", "lstm", "gru")
@@ -68,8 +66,12 @@ def main() -> None:
     torch.set_num_threads(1)  # as in the notebook: one thread is fastest for these small models
     cells = notebook_namespace()
     (x_train, y_train), (x_test, y_test) = load_mnist1d()
-    data = (torch.from_numpy(x_train)[:, :, None], torch.from_numpy(y_train),
-            torch.from_numpy(x_test)[:, :, None], torch.from_numpy(y_test))
+    data = (
+        torch.from_numpy(x_train)[:, :, None],
+        torch.from_numpy(y_train),
+        torch.from_numpy(x_test)[:, :, None],
+        torch.from_numpy(y_test),
+    )
 
     runs = []
     for lr in args.lrs:
@@ -77,10 +79,18 @@ def main() -> None:
             for kind in KINDS:
                 _, curve = cells["train_timed"](kind, data, args.steps, lr=lr, seed=seed, eval_every=args.steps)
                 seconds, accuracy = curve[-1]
-                runs.append({"kind": kind, "lr": lr, "seed": seed, "test_accuracy": round(accuracy, 4),
-                             "train_seconds": round(seconds, 2)})
-                print(f"{kind:<5} lr {lr:<7g} seed {seed}: test accuracy {accuracy:.3f} "
-                      f"in {seconds:5.1f} s", flush=True)
+                runs.append(
+                    {
+                        "kind": kind,
+                        "lr": lr,
+                        "seed": seed,
+                        "test_accuracy": round(accuracy, 4),
+                        "train_seconds": round(seconds, 2),
+                    }
+                )
+                print(
+                    f"{kind:<5} lr {lr:<7g} seed {seed}: test accuracy {accuracy:.3f} in {seconds:5.1f} s", flush=True
+                )
 
     memory = []
     if not args.no_memory:
@@ -88,16 +98,30 @@ def main() -> None:
         for seed in args.seeds:
             for kind in trial["kinds"]:
                 start = time.perf_counter()
-                accuracy = cells["memory_accuracy"](kind, trial["lag"], trial["steps"], batch=trial["batch"],
-                                                    lr=trial["lr"], seed=seed)
-                memory.append({"kind": kind, "seed": seed, "test_accuracy": round(accuracy, 4),
-                               "seconds": round(time.perf_counter() - start, 2)})
+                accuracy = cells["memory_accuracy"](
+                    kind, trial["lag"], trial["steps"], batch=trial["batch"], lr=trial["lr"], seed=seed
+                )
+                memory.append(
+                    {
+                        "kind": kind,
+                        "seed": seed,
+                        "test_accuracy": round(accuracy, 4),
+                        "seconds": round(time.perf_counter() - start, 2),
+                    }
+                )
                 print(f"memory lag {trial['lag']}: {kind:<5} seed {seed}: accuracy {accuracy:.3f}", flush=True)
 
     results = {
-        "setup": {"kinds": list(KINDS), "lrs": list(args.lrs), "seeds": list(args.seeds), "steps": args.steps,
-                  "batch": cells["BATCH"], "clip_norm": cells["CLIP_NORM"], "optimizer": "Adam",
-                  "threads": torch.get_num_threads()},
+        "setup": {
+            "kinds": list(KINDS),
+            "lrs": list(args.lrs),
+            "seeds": list(args.seeds),
+            "steps": args.steps,
+            "batch": cells["BATCH"],
+            "clip_norm": cells["CLIP_NORM"],
+            "optimizer": "Adam",
+            "threads": torch.get_num_threads(),
+        },
         "runs": runs,
         "memory_trial": {**MEMORY_TRIAL, "runs": memory} if memory else None,
     }

@@ -18,7 +18,6 @@ and the ring (cells tagged ``model``) and its training function ``train_gan``
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -27,10 +26,9 @@ import torch.nn.functional as F
 
 import course_lib
 from course_lib.experiments import save_experiment
+from course_tools.notebook_cells import tagged_cell_sources
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import tagged_cell_sources  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "gan" / "failure_modes.ipynb"
 SETTINGS = {  # name: (generator lr, discriminator lr, minibatch std)
@@ -62,21 +60,34 @@ def main() -> None:
     coverage = []
     for name, (lr_g, lr_d, minibatch_std) in SETTINGS.items():
         for seed in SEEDS:
-            log = nb["train_gan"](2000, lr_g=lr_g, lr_d=lr_d, minibatch_std=minibatch_std, seed=seed,
-                                  record_every=2000, snapshot_at=(2000,))
+            log = nb["train_gan"](
+                2000,
+                lr_g=lr_g,
+                lr_d=lr_d,
+                minibatch_std=minibatch_std,
+                seed=seed,
+                record_every=2000,
+                snapshot_at=(2000,),
+            )
             covered, quality, _ = nb["mode_coverage"](log["snapshots"][2000])
             coverage.append({"setting": name, "seed": seed, "modes_covered": covered, "quality": round(quality, 4)})
             print(coverage[-1], flush=True)
     stalling = []
     for loss in ("minimax", "non-saturating"):
         for seed in SGD_SEEDS:
-            log = nb["train_gan"](800, lr_g=0.01, lr_d=1e-3, loss=loss, g_optimizer="sgd", d_head_start=300,
-                                  seed=seed, record_every=800)
+            log = nb["train_gan"](
+                800, lr_g=0.01, lr_d=1e-3, loss=loss, g_optimizer="sgd", d_head_start=300, seed=seed, record_every=800
+            )
             stalling.append({"loss": loss, "seed": seed, "distance": round(log["distance"][-1], 3)})
             print(stalling[-1], flush=True)
-    print(save_experiment("gan_ring_seeds", {"coverage": coverage, "stalling": stalling,
-                                             "cpu_seconds": round(time.process_time(), 1)},
-                          command="python scripts/experiments/gan_ring_seeds.py", started=t0))
+    print(
+        save_experiment(
+            "gan_ring_seeds",
+            {"coverage": coverage, "stalling": stalling, "cpu_seconds": round(time.process_time(), 1)},
+            command="python scripts/experiments/gan_ring_seeds.py",
+            started=t0,
+        )
+    )
 
 
 if __name__ == "__main__":

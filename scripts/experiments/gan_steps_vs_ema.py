@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import time
 from pathlib import Path
 
@@ -29,10 +28,9 @@ import torch.nn.functional as F
 import course_lib
 from course_lib.experiments import save_experiment
 from course_lib.metrics import score_digits
+from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import exec_tagged_cells  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "gan" / "pytorch.ipynb"
 DECAYS = (0.995, 0.999)
@@ -54,13 +52,15 @@ def run(cells: dict, seed: int, steps: int, batch: int = 64, lr: float = 1e-3) -
     for step in range(1, steps + 1):
         if position + batch > len(x_real):
             order, position = torch.randperm(len(x_real)), 0
-        idx = order[position:position + batch]
+        idx = order[position : position + batch]
         position += batch
         fake_labels = torch.randint(0, n_classes, (batch,))
         with torch.no_grad():
             fake = generator(torch.randn(batch, latent_dim), fake_labels)
-        d_loss = (F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
-                  + F.softplus(discriminator(fake, fake_labels)).mean())
+        d_loss = (
+            F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
+            + F.softplus(discriminator(fake, fake_labels)).mean()
+        )
         d_optimizer.zero_grad()
         d_loss.backward()
         d_optimizer.step()
@@ -82,10 +82,16 @@ def run(cells: dict, seed: int, steps: int, batch: int = 64, lr: float = 1e-3) -
                     z = torch.randn(1000, latent_dim, generator=torch.Generator().manual_seed(1))
                     images = ema.eval()(z, torch.arange(1000) % n_classes).numpy()
                 score = score_digits(images, value_range=(-1, 1))
-                rows.append({"seed": seed, "steps": step, "ema_decay": decay,
-                             "confidence": round(float(score.confidence), 4),
-                             "classes": int(score.classes_present),
-                             "frechet_ratio": round(float(score.frechet_ratio), 3)})
+                rows.append(
+                    {
+                        "seed": seed,
+                        "steps": step,
+                        "ema_decay": decay,
+                        "confidence": round(float(score.confidence), 4),
+                        "classes": int(score.classes_present),
+                        "frechet_ratio": round(float(score.frechet_ratio), 3),
+                    }
+                )
                 print(rows[-1], flush=True)
     return rows
 
@@ -100,8 +106,14 @@ def main() -> None:
     rows = [row for seed in args.seeds for row in run(cells, seed, max(CHECKPOINTS))]
     seeds = " ".join(map(str, args.seeds))
     command = "python scripts/experiments/gan_steps_vs_ema.py" + ("" if args.seeds == [0] else f" --seeds {seeds}")
-    print(save_experiment("gan_steps_vs_ema", {"rows": rows, "cpu_seconds": round(time.process_time(), 1)},
-                          command=command, started=t0))
+    print(
+        save_experiment(
+            "gan_steps_vs_ema",
+            {"rows": rows, "cpu_seconds": round(time.process_time(), 1)},
+            command=command,
+            started=t0,
+        )
+    )
 
 
 if __name__ == "__main__":

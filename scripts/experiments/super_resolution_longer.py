@@ -25,7 +25,6 @@ shows them.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -37,10 +36,9 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 import course_lib
 from course_lib.experiments import save_experiment
 from course_lib.images import load_image
+from course_tools.notebook_cells import tagged_cell_sources
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_cells import tagged_cell_sources  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "super_resolution" / "super_resolution.ipynb"
 SCALE, LR_PATCH, BATCH, PEAK_LR = 3, 16, 32, 3e-3
@@ -82,8 +80,8 @@ def make_patches(patches_per_image):
         tops = rng.integers(0, lr.shape[0] - LR_PATCH + 1, patches_per_image)
         lefts = rng.integers(0, lr.shape[1] - LR_PATCH + 1, patches_per_image)
         for top, left in zip(tops, lefts):
-            lr_patches.append(lr[top:top + LR_PATCH, left:left + LR_PATCH])
-            hr_patches.append(hr[SCALE * top:SCALE * (top + LR_PATCH), SCALE * left:SCALE * (left + LR_PATCH)])
+            lr_patches.append(lr[top : top + LR_PATCH, left : left + LR_PATCH])
+            hr_patches.append(hr[SCALE * top : SCALE * (top + LR_PATCH), SCALE * left : SCALE * (left + LR_PATCH)])
     return np.stack(lr_patches)[:, None], np.stack(hr_patches)[:, None]
 
 
@@ -103,8 +101,13 @@ def main() -> None:
     lr_patches, hr_patches = make_patches(args.patches // len(TRAIN_IMAGES))
     test_hr = crop_to_multiple(load_image(TEST_IMAGE, gray=True))
     test_lr = downsample(test_hr)
-    bicubic = F.interpolate(torch.from_numpy(test_lr)[None, None], scale_factor=SCALE, mode="bicubic",
-                            align_corners=False)[0, 0].clamp(0, 1).numpy()
+    bicubic = (
+        F.interpolate(torch.from_numpy(test_lr)[None, None], scale_factor=SCALE, mode="bicubic", align_corners=False)[
+            0, 0
+        ]
+        .clamp(0, 1)
+        .numpy()
+    )
     bicubic_psnr, bicubic_ssim = quality(bicubic, test_hr)
 
     model = build_espcn(SCALE)
@@ -128,7 +131,7 @@ def main() -> None:
         model.train()
         order = torch.randperm(len(inputs))
         for i in range(0, len(inputs), BATCH):
-            batch = order[i:i + BATCH]
+            batch = order[i : i + BATCH]
             loss = F.mse_loss(model(inputs[batch]), targets[batch])
             optimizer.zero_grad()
             loss.backward()
@@ -136,18 +139,28 @@ def main() -> None:
             scheduler.step()
         model.eval()
         held_out_psnr.append(round(quality(upscale(test_lr), test_hr)[0], 3))
-        print(f"epoch {epoch + 1}: held-out PSNR {held_out_psnr[-1]:.2f} dB | {time.time() - started:.0f} s", flush=True)
+        print(
+            f"epoch {epoch + 1}: held-out PSNR {held_out_psnr[-1]:.2f} dB | {time.time() - started:.0f} s", flush=True
+        )
 
     psnr, ssim = quality(upscale(test_lr), test_hr)
     results = {
-        "epochs": args.epochs, "patches": len(lr_patches), "steps": total_steps, "seed": args.seed,
-        "test_image": TEST_IMAGE, "espcn_psnr": round(psnr, 3), "espcn_ssim": round(ssim, 4),
-        "bicubic_psnr": round(bicubic_psnr, 3), "bicubic_ssim": round(bicubic_ssim, 4),
+        "epochs": args.epochs,
+        "patches": len(lr_patches),
+        "steps": total_steps,
+        "seed": args.seed,
+        "test_image": TEST_IMAGE,
+        "espcn_psnr": round(psnr, 3),
+        "espcn_ssim": round(ssim, 4),
+        "bicubic_psnr": round(bicubic_psnr, 3),
+        "bicubic_ssim": round(bicubic_ssim, 4),
         "held_out_psnr_per_epoch": held_out_psnr,
     }
     command = "python scripts/experiments/super_resolution_longer.py" + (
-        "" if (args.epochs, args.patches, args.seed) == (30, 8000, 0)
-        else f" --epochs {args.epochs} --patches {args.patches} --seed {args.seed}")
+        ""
+        if (args.epochs, args.patches, args.seed) == (30, 8000, 0)
+        else f" --epochs {args.epochs} --patches {args.patches} --seed {args.seed}"
+    )
     path = save_experiment("super_resolution_longer", results, command=command, started=started, directory=args.out)
     print(f"ESPCN PSNR {psnr:.2f} dB, SSIM {ssim:.3f} | bicubic {bicubic_psnr:.2f} dB, {bicubic_ssim:.3f} -> {path}")
 

@@ -1,4 +1,4 @@
-"""Run selected cells of a notebook outside Jupyter, for unit tests.
+"""Run selected cells of a notebook outside Jupyter, for tests and training scripts.
 
 Chapters tag the cells that define a model (for example with the tag
 ``model``); tests execute just those cells and inspect what they define,
@@ -51,6 +51,9 @@ def image_outputs(path: str | Path) -> list[tuple[int, dict]]:
         tags = cell.get("metadata", {}).get("tags", [])
         if cell["cell_type"] != "code" or "remove-cell" in tags or "remove-output" in tags:
             continue
-        found += [(index, cell) for output in cell.get("outputs", [])
-                  if any(key.startswith("image/") for key in output.get("data", {}))]
+        found += [
+            (index, cell)
+            for output in cell.get("outputs", [])
+            if any(key.startswith("image/") for key in output.get("data", {}))
+        ]
     return found
