@@ -38,8 +38,10 @@ def runtime_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     rendered = runtime_text(text.strip(), results)
     if rendered is None:
         location = inliner.reporter.get_source_and_line(lineno)
-        logger.warning(f"{{runtime}}`{text}`: no saved benchmark run of this notebook in {RESULTS.name} "
-                       "(run make benchmark)", location=location)
+        logger.warning(
+            f"{{runtime}}`{text}`: no saved benchmark run of this notebook in {RESULTS.name} (run make benchmark)",
+            location=location,
+        )
         rendered = "(not benchmarked)"
     return [nodes.inline(rawtext, rendered, classes=["runtime"])], []
 
