@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import channels_last
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -44,10 +45,6 @@ def torch_model():
 def torch_layers(model):
     """The leaf modules of a PyTorch model, in the order they were defined."""
     return [m for m in model.modules() if not list(m.children())]
-
-
-def channels_last(shape):
-    return shape if len(shape) == 1 else (*shape[1:], shape[0])
 
 
 def test_same_parameter_count(keras_model, torch_model):

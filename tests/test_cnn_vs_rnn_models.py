@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import dense_parameters, recurrent_parameters, torch_parameters
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -26,10 +27,8 @@ def expected_parameters(kind, framework, i=1, n_classes=10):
     if kind == "cnn":  # Conv1d: k * c_in * c_out + c_out, 5 layers of 36 channels, kernel 3; then Dense 36 -> classes
         k, c = 3, 36
         return (k * i * c + c) + 4 * (k * c * c + c) + (c * n_classes + n_classes)  # 16,210 for i=1, 10 classes
-    gates, h = {"rnn": (1, 120), "lstm": (4, 64), "gru": (3, 72)}[kind]
-    # PyTorch: two bias vectors per gate block; Keras: one for SimpleRNN and LSTM, two for GRU (reset_after=True).
-    biases = 2 if framework == "torch" or kind == "gru" else 1
-    return gates * (h * (i + h) + biases * h) + (h * n_classes + n_classes)
+    h = {"rnn": 120, "lstm": 64, "gru": 72}[kind]
+    return recurrent_parameters(framework, kind, i, h) + dense_parameters(h, n_classes)
 
 
 # The hand-computed numbers the notebook prints (i = 1 input feature, 10 classes).
@@ -42,10 +41,6 @@ PRINTED = {
 @pytest.fixture(scope="module")
 def cells():
     return exec_tagged_cells(NOTEBOOK, "model")
-
-
-def torch_count(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 def test_formulas_give_the_printed_counts():
@@ -68,7 +63,7 @@ def test_same_shapes_and_expected_parameter_counts(cells, kind, n_inputs, n_clas
         out_keras = np.asarray(keras_model(x))
         assert tuple(out_torch.shape) == out_keras.shape == (3, n_classes)
         assert torch.isfinite(out_torch).all() and np.isfinite(out_keras).all()
-    assert torch_count(torch_model) == expected_parameters(kind, "torch", n_inputs, n_classes)
+    assert torch_parameters(torch_model) == expected_parameters(kind, "torch", n_inputs, n_classes)
     assert keras_model.count_params() == expected_parameters(kind, "keras", n_inputs, n_classes)
 
 

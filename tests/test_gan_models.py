@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import channels_last, torch_parameters
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -56,10 +57,6 @@ def torch_ns():
     return exec_tagged_cells(TORCH_NB, "model")
 
 
-def channels_last(shape):
-    return shape if len(shape) <= 1 else (*shape[1:], shape[0])
-
-
 def torch_kind(module):
     name = type(module).__name__
     return "BatchNorm" if name.startswith("BatchNorm") else name
@@ -92,7 +89,7 @@ def torch_trace(model, *inputs):
             hooks.append(
                 module.register_forward_hook(
                     lambda m, _, out: record.append(
-                        (torch_kind(m), channels_last(tuple(out.shape[1:])), sum(p.numel() for p in m.parameters()))
+                        (torch_kind(m), channels_last(tuple(out.shape[1:])), torch_parameters(m))
                     )
                 )
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import dense_parameters, recurrent_parameters
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -24,12 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "music" / "keras.ipynb"
 TORCH_NB = ROOT / "book" / "music" / "pytorch.ipynb"
 V, E, H = 377, 32, 128  # vocabulary (47 pitches x 8 durations + END), embedding size, hidden units
-GATES = {"lstm": 4, "gru": 3}
-BIASES = {"keras": {"lstm": 1, "gru": 2}, "torch": {"lstm": 2, "gru": 2}}  # bias vectors per gate
 
 
 def expected_count(framework, kind, v=V, e=E, h=H):
-    return v * e + GATES[kind] * (h * (e + h) + BIASES[framework][kind] * h) + h * v + v
+    # embedding + recurrent layer + dense head
+    return v * e + recurrent_parameters(framework, kind, e, h) + dense_parameters(h, v)
 
 
 @pytest.fixture(scope="module")

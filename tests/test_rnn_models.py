@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import GATES, dense_parameters, recurrent_parameters, torch_parameters
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -21,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "rnn" / "keras.ipynb"
 TORCH_NB = ROOT / "book" / "rnn" / "pytorch.ipynb"
 KINDS = ["simple", "lstm", "gru"]
-GATES = {"simple": 1, "lstm": 4, "gru": 3}
 INPUTS, HIDDEN, CLASSES = 2, 32, 2
 
 # i = 2 inputs, h = 32 units, dense head 32 * 2 + 2 = 66 parameters.
@@ -43,16 +43,12 @@ def torch_build():
     return exec_tagged_cells(TORCH_NB, "model")["build_recurrent_classifier"]
 
 
-def torch_count(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def test_formulas_match_the_hard_coded_counts():
-    i, h, head = INPUTS, HIDDEN, HIDDEN * CLASSES + CLASSES
-    keras_bias = {"simple": 1, "lstm": 1, "gru": 2}  # bias vectors per gate (GRU: reset_after=True)
-    for kind, gates in GATES.items():
-        assert EXPECTED_PARAMETERS["keras"][kind] == gates * (h * (i + h) + keras_bias[kind] * h) + head
-        assert EXPECTED_PARAMETERS["torch"][kind] == gates * (h * (i + h) + 2 * h) + head
+    for framework in ("keras", "torch"):
+        for kind in KINDS:
+            assert EXPECTED_PARAMETERS[framework][kind] == recurrent_parameters(
+                framework, kind, INPUTS, HIDDEN
+            ) + dense_parameters(HIDDEN, CLASSES)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -68,7 +64,7 @@ def test_same_shapes_and_expected_parameter_counts(kind, keras_build, torch_buil
     assert tuple(out_keras.shape) == tuple(out_torch.shape) == (3, CLASSES)
     assert np.isfinite(np.asarray(out_keras)).all() and torch.isfinite(out_torch).all()
 
-    n_keras, n_torch = keras_model.count_params(), torch_count(torch_model)
+    n_keras, n_torch = keras_model.count_params(), torch_parameters(torch_model)
     assert n_keras == EXPECTED_PARAMETERS["keras"][kind]
     assert n_torch == EXPECTED_PARAMETERS["torch"][kind]
     # The only difference: PyTorch's second bias vector per gate, absent from Keras's SimpleRNN and LSTM.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import GATES, dense_parameters, recurrent_parameters
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells
@@ -22,12 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 KERAS_NB = ROOT / "book" / "timeseries" / "keras.ipynb"
 TORCH_NB = ROOT / "book" / "timeseries" / "pytorch.ipynb"
 HIDDEN = 32  # the notebooks' default
-GATES = {"gru": 3, "lstm": 4}
-BIASES = {"keras": {"gru": 2, "lstm": 1}, "torch": {"gru": 2, "lstm": 2}}  # bias vectors per gate
 
 
 def expected_count(framework, kind, horizon, h=HIDDEN, inputs=1):
-    return GATES[kind] * (h * (inputs + h) + BIASES[framework][kind] * h) + h * horizon + horizon
+    return recurrent_parameters(framework, kind, inputs, h) + dense_parameters(h, horizon)
 
 
 @pytest.fixture(scope="module")

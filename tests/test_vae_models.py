@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import channels_last
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
 from course_tools.notebook_cells import exec_tagged_cells, tagged_cell_sources
@@ -47,10 +48,6 @@ def keras_ns():
 @pytest.fixture(scope="module")
 def torch_ns():
     return exec_tagged_cells(TORCH_NB, "model")
-
-
-def channels_last(shape):
-    return shape if len(shape) == 1 else (*shape[1:], shape[0])
 
 
 @pytest.mark.parametrize("part", ["encoder", "decoder"])

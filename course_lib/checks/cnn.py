@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from course_lib.checks._core import Check, CheckResult
+from course_lib.checks._numerics import cross_entropy
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -173,12 +174,6 @@ def _train(model: Any, framework: str, x: np.ndarray, y: np.ndarray) -> None:
         model.fit(x[batches, ..., None], y[batches], batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
 
 
-def _cross_entropy(logits: np.ndarray, y: np.ndarray) -> float:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-log_p[np.arange(len(y)), y].mean())
-
-
 def q3(build_classifier: Callable[[], Any]) -> CheckResult:
     """Check ``build_classifier()``: a PyTorch module or Keras model with at most 20,000 parameters
     that maps digit images of any size to 10 logits, and learns.
@@ -234,9 +229,9 @@ def q3(build_classifier: Callable[[], Any]) -> CheckResult:
         check.require(not check.result.wrong, "not trained yet: the check trains the model once the parts above pass")
         (x_train, y_train), _ = course_lib.load_mnist_5k(normalize=True)
         x_train, y_train = x_train.astype(np.float32), y_train.astype(np.int64)
-        start = _cross_entropy(_predict(model, framework, x_train[:500]), y_train[:500])
+        start = cross_entropy(_predict(model, framework, x_train[:500]), y_train[:500])
         _train(model, framework, x_train, y_train)
-        end = _cross_entropy(_predict(model, framework, x_train[:500]), y_train[:500])
+        end = cross_entropy(_predict(model, framework, x_train[:500]), y_train[:500])
         check.expect(
             end < 0.9 * start,
             f"its training loss falls by more than 10% over {TRAIN_STEPS} steps of Adam",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_lib.checks._core import Check, CheckResult
+from course_lib.checks._numerics import log_softmax, numerical_gradient, relative_error
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -63,14 +64,9 @@ def q1(mlp_parameter_count: Callable[[list[int]], int]) -> CheckResult:
 # --- q2: gradients of a network with sigmoid hidden units -------------------------------------
 
 
-def _log_softmax(S: np.ndarray) -> np.ndarray:
-    shifted = S - S.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def _mlp_loss(params: dict, X: np.ndarray, y: np.ndarray, activation: Callable) -> float:
     S = activation(X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
-    return float(-_log_softmax(S)[np.arange(len(y)), y].mean())
+    return float(-log_softmax(S)[np.arange(len(y)), y].mean())
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -79,26 +75,6 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def _relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0)
-
-
-def _numerical_gradient(f: Callable[[dict], float], params: dict, eps: float = 1e-6) -> dict:
-    grads = {}
-    for name, value in params.items():
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            original = value[index]
-            value[index] = original + eps
-            plus = f(params)
-            value[index] = original - eps
-            minus = f(params)
-            value[index] = original
-            grad[index] = (plus - minus) / (2 * eps)
-        grads[name] = grad
-    return grads
-
-
-def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
 
 
 def _random_problem(seed: int = 0) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -146,14 +122,14 @@ def q2(loss_and_grads_sigmoid: Callable) -> CheckResult:
                 f"grads[{name!r}] has shape {g.shape}, but {name} has shape {params[name].shape}",
                 hint="a gradient has the shape of what it is the gradient of",
             )
-        numeric = _numerical_gradient(lambda p: _mlp_loss(p, X, y, _sigmoid), {k: v.copy() for k, v in params.items()})
+        numeric = numerical_gradient(lambda p: _mlp_loss(p, X, y, _sigmoid), {k: v.copy() for k, v in params.items()})
         for name in ("W2", "b2", "W1", "b1"):
             g, n = np.asarray(grads[name], dtype=float), numeric[name]
-            if _relative_error(g, n) < 1e-6:
+            if relative_error(g, n) < 1e-6:
                 check.ok(f"grads[{name!r}] matches finite differences")
-            elif _relative_error(-g, n) < 1e-6:
+            elif relative_error(-g, n) < 1e-6:
                 check.fail(f"grads[{name!r}] has the wrong sign", hint="dS = (P - Y) / N, not (Y - P) / N")
-            elif _relative_error(g / len(y), n) < 1e-6:
+            elif relative_error(g / len(y), n) < 1e-6:
                 check.fail(
                     f"grads[{name!r}] is N = {len(y)} times too large",
                     hint="the loss is a mean over the examples: divide dS by N",
@@ -165,7 +141,7 @@ def q2(loss_and_grads_sigmoid: Callable) -> CheckResult:
                     else "dW2 = H.T @ dS and db2 = dS.sum(axis=0), with H = sigmoid(Z1)"
                 )
                 check.fail(
-                    f"grads[{name!r}] does not match finite differences (relative error {_relative_error(g, n):.1e})",
+                    f"grads[{name!r}] does not match finite differences (relative error {relative_error(g, n):.1e})",
                     hint=hint,
                 )
     return check.result
@@ -177,7 +153,7 @@ def q2(loss_and_grads_sigmoid: Callable) -> CheckResult:
 def _mlp_loss_and_grads(params: dict, X: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
     Z1 = X @ params["W1"] + params["b1"]
     H = _relu(Z1)
-    log_p = _log_softmax(H @ params["W2"] + params["b2"])
+    log_p = log_softmax(H @ params["W2"] + params["b2"])
     dS = np.exp(log_p)
     dS[np.arange(len(y)), y] -= 1
     dS /= len(y)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_lib.checks._core import Check, CheckResult
+from course_lib.checks._numerics import cross_entropy, numerical_gradient, relative_error
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -67,16 +68,6 @@ def q1(rnn_parameter_count: Callable[[int, int, int, int], int]) -> CheckResult:
     return check.result
 
 
-def _mean_loss(ys: np.ndarray, targets: np.ndarray) -> float:
-    z = ys - ys.max(axis=1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return float(-log_p[np.arange(len(targets)), targets].mean())
-
-
-def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
-
-
 def q2(mean_softmax_cross_entropy: Callable) -> CheckResult:
     """Check ``mean_softmax_cross_entropy(ys, targets) -> (loss, dys)``: the loss averaged over time."""
     with Check("Exercise 2", "mean_softmax_cross_entropy") as check:
@@ -91,7 +82,7 @@ def q2(mean_softmax_cross_entropy: Callable) -> CheckResult:
             hint="return loss, dys",
         )
         loss, dys = output
-        want = _mean_loss(ys, targets)
+        want = cross_entropy(ys, targets)
         if np.isclose(loss, T * want, rtol=1e-9):
             check.fail(f"the loss is the sum over the {T} steps, not the mean", hint="divide the summed loss by T")
         else:
@@ -107,25 +98,19 @@ def q2(mean_softmax_cross_entropy: Callable) -> CheckResult:
             f"dys has shape {dys.shape}, but ys has shape {ys.shape}",
             hint="one gradient per logit: dys has the shape of ys",
         )
-        numeric = np.zeros_like(ys)
-        eps = 1e-6
-        for index in np.ndindex(ys.shape):
-            plus, minus = ys.copy(), ys.copy()
-            plus[index] += eps
-            minus[index] -= eps
-            numeric[index] = (_mean_loss(plus, targets) - _mean_loss(minus, targets)) / (2 * eps)
-        if _relative_error(dys, numeric) < 1e-6:
+        numeric = numerical_gradient(lambda p: cross_entropy(p["ys"], targets), {"ys": ys.copy()})["ys"]
+        if relative_error(dys, numeric) < 1e-6:
             check.ok("dys matches finite differences of the mean loss")
-        elif _relative_error(dys / T, numeric) < 1e-6:
+        elif relative_error(dys / T, numeric) < 1e-6:
             check.fail(
                 f"dys is T = {T} times too large: it is the gradient of the summed loss",
                 hint="divide the gradient by T too, not only the loss",
             )
-        elif _relative_error(-dys, numeric) < 1e-6:
+        elif relative_error(-dys, numeric) < 1e-6:
             check.fail("dys has the wrong sign", hint="the gradient is (p - one_hot(target)) / T")
         else:
             check.fail(
-                f"dys does not match finite differences (relative error {_relative_error(dys, numeric):.1e})",
+                f"dys does not match finite differences (relative error {relative_error(dys, numeric):.1e})",
                 hint="the gradient is (p - one_hot(target)) / T, with p the softmax of each row",
             )
     return check.result

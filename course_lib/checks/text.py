@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from course_lib.checks._core import Check, CheckResult
+from course_lib.checks._numerics import softmax
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -77,11 +78,6 @@ def q1(bits_and_perplexity: Callable[[float], tuple]) -> CheckResult:
 # --- q2: sampling with a temperature --------------------------------------------------------------
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
 def q2(sample_with_temperature: Callable[..., Any]) -> CheckResult:
     """Check ``sample_with_temperature(logits, temperature, generator)``: one index per row of (B, V) logits."""
     import torch
@@ -110,16 +106,16 @@ def q2(sample_with_temperature: Callable[..., Any]) -> CheckResult:
                 hint="return character indices, not probabilities",
             )
             freq = counts / n
-            want = _softmax(z / tau)
+            want = softmax(z / tau)
             if np.abs(freq - want).max() < 0.01:
                 continue
             where = f"at temperature {tau:g} the frequencies are {np.round(freq, 2).tolist()}"
-            if np.abs(freq - _softmax(z * tau)).max() < 0.01:
+            if np.abs(freq - softmax(z * tau)).max() < 0.01:
                 check.stop(
                     f"{where}: the logits were multiplied by the temperature",
                     hint="divide the logits by the temperature: softmax(logits / temperature)",
                 )
-            if np.abs(freq - _softmax(z)).max() < 0.01:
+            if np.abs(freq - softmax(z)).max() < 0.01:
                 check.stop(
                     f"{where}: the temperature has no effect",
                     hint="divide the logits by the temperature before the softmax; dividing the "
