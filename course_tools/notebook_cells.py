@@ -12,29 +12,34 @@ from pathlib import Path
 from typing import Any
 
 
-def tagged_cell_sources(path: str | Path, tag: str) -> list[str]:
-    """Source code of the code cells of the notebook at ``path`` tagged ``tag``, in order."""
+def tagged_cell_sources(path: str | Path, *tags: str) -> list[str]:
+    """Source code of the code cells of the notebook at ``path`` tagged with any of ``tags``, in order."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     sources = []
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", []):
+        if cell["cell_type"] == "code" and set(tags) & set(cell.get("metadata", {}).get("tags", [])):
             source = cell["source"]
             sources.append(source if isinstance(source, str) else "".join(source))
     return sources
 
 
-def exec_tagged_cells(path: str | Path, tag: str) -> dict[str, Any]:
-    """Execute the code cells of a notebook tagged ``tag`` in a fresh namespace and return it.
+def exec_tagged_cells(path: str | Path, *tags: str) -> dict[str, Any]:
+    """Execute the code cells of a notebook tagged with any of ``tags``, in notebook order, in one
+    fresh namespace, and return it: ``exec_tagged_cells(nb, "model", "training")`` gives a training
+    function together with the models and constants it uses.
 
-    Raises ``ValueError`` if no cell carries the tag, so a renamed tag fails
+    Raises ``ValueError`` if a tag is on no cell, so a renamed tag fails
     loudly instead of testing nothing.
     """
-    sources = tagged_cell_sources(path, tag)
-    if not sources:
-        raise ValueError(f"no code cell tagged {tag!r} in {path}")
+    if not tags:
+        raise ValueError("name at least one tag")
+    for tag in tags:
+        if not tagged_cell_sources(path, tag):
+            raise ValueError(f"no code cell tagged {tag!r} in {path}")
+    label = "+".join(tags)
     namespace: dict[str, Any] = {"__name__": f"notebook_cells:{Path(path).stem}"}
-    for index, source in enumerate(sources):
-        code = compile(source, f"{path}[{tag} cell {index}]", "exec")
+    for index, source in enumerate(tagged_cell_sources(path, *tags)):
+        code = compile(source, f"{path}[{label} cell {index}]", "exec")
         exec(code, namespace)  # noqa: S102 - running our own notebooks' code is the point
     return namespace
 

@@ -1,8 +1,9 @@
 """Train the GAN chapter's conditional generator for longer and save it to course_lib/data/gan_generator.npz.
 
-The networks are defined once, in the cells of book/gan/pytorch.ipynb tagged
-``model``; this script executes those cells, so the checkpoint always matches
-the notebook's architecture. The recipe is the notebook's (non-saturating
+The networks, the losses, the training step and the moving average are
+defined once, in the cells of book/gan/pytorch.ipynb tagged ``model`` and
+``training``; this script executes those cells, so the checkpoint always
+matches the notebook's architecture and recipe. The recipe is the notebook's (non-saturating
 loss, Adam with beta1 = 0.5 and learning rate 1e-3, batches of 64, a moving
 average of the generator's weights), run for more steps, with a slower moving
 average (0.999) to suit the longer run. The moving-average generator is saved:
@@ -26,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import course_lib
 from course_lib.device import torch_device
@@ -50,8 +50,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    cells = exec_tagged_cells(NOTEBOOK, "model")
+    cells = exec_tagged_cells(NOTEBOOK, "model", "training")  # the networks, losses, train_step and update_ema
     latent_dim, n_classes = cells["LATENT_DIM"], cells["N_CLASSES"]
+    train_step, update_ema = cells["train_step"], cells["update_ema"]
     torch.set_num_threads(args.threads)
     device = torch_device()
     course_lib.set_seed(0)
@@ -72,32 +73,11 @@ def main() -> None:
             order, position = torch.randperm(len(x_real), device=device), 0
         idx = order[position : position + args.batch]
         position += args.batch
-
-        fake_labels = torch.randint(0, n_classes, (args.batch,), device=device)
-        with torch.no_grad():
-            fake = generator(torch.randn(args.batch, latent_dim, device=device), fake_labels)
-        d_loss = (
-            F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
-            + F.softplus(discriminator(fake, fake_labels)).mean()
-        )
-        d_optimizer.zero_grad()
-        d_loss.backward()
-        d_optimizer.step()
-
-        fake_labels = torch.randint(0, n_classes, (args.batch,), device=device)
-        fake = generator(torch.randn(args.batch, latent_dim, device=device), fake_labels)
-        g_loss = F.softplus(-discriminator(fake, fake_labels)).mean()
-        g_optimizer.zero_grad()
-        g_loss.backward()
-        g_optimizer.step()
-        with torch.no_grad():
-            for p_ema, p in zip(ema_generator.parameters(), generator.parameters()):
-                p_ema.lerp_(p, 1 - args.ema)
-            for b_ema, b in zip(ema_generator.buffers(), generator.buffers()):
-                b_ema.copy_(b)
+        stats = train_step(generator, discriminator, g_optimizer, d_optimizer, x_real[idx], y_real[idx])
+        update_ema(ema_generator, generator, args.ema)
         if step % 500 == 0 or step == args.steps:
             print(
-                f"step {step:>6}: D loss {d_loss.item():.3f}, G loss {g_loss.item():.3f}, "
+                f"step {step:>6}: D loss {stats['d_loss']:.3f}, G loss {stats['g_loss']:.3f}, "
                 f"{time.perf_counter() - start:.0f} s, {time.process_time() - cpu_start:.0f} CPU-s",
                 flush=True,
             )

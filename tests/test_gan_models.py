@@ -228,3 +228,38 @@ def test_shipped_checkpoint_loads_and_draws_good_digits(torch_ns):
         images = generator.eval()(z, torch.arange(1000) % torch_ns["N_CLASSES"]).numpy()
     score = score_digits(images, value_range=(-1, 1))
     assert score.classes_present == 10 and score.confidence >= 0.9 and score.frechet_ratio <= 5
+
+
+def test_the_scripts_training_step_is_the_notebooks():
+    # scripts/train_gan.py and the GAN experiments run these cells (tagged model and training).
+    import torch
+
+    cells = exec_tagged_cells(TORCH_NB, "model", "training")
+    torch.manual_seed(0)
+    generator, discriminator = cells["build_generator"](), cells["build_discriminator"]()
+
+    def parameters():  # both networks have an `embed`: prefix the names
+        networks = {"G": generator, "D": discriminator}
+        return {f"{net}.{name}": p for net, m in networks.items() for name, p in m.named_parameters()}
+
+    before = {name: p.detach().clone() for name, p in parameters().items()}
+    optimizers = [torch.optim.Adam(m.parameters(), lr=1e-3, betas=(0.5, 0.999)) for m in (generator, discriminator)]
+    real, labels = torch.rand(8, 1, 28, 28) * 2 - 1, torch.arange(8) % cells["N_CLASSES"]
+    stats = cells["train_step"](generator, discriminator, *optimizers, real, labels)
+    assert set(stats) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert all(np.isfinite(value) for value in stats.values()) and 0 < stats["d_real"] < 1
+    after = parameters()
+    assert all(not torch.equal(before[name], after[name]) for name in before)  # both networks took a step
+
+    ema = cells["build_generator"]()
+    old = {name: p.detach().clone() for name, p in ema.named_parameters()}
+    cells["update_ema"](ema, generator, 0.9)
+    for name, p in ema.named_parameters():
+        target = dict(generator.named_parameters())[name].detach()
+        assert torch.allclose(p, 0.9 * old[name] + 0.1 * target, atol=1e-6)
+    assert all(torch.equal(b_ema, b) for b_ema, b in zip(ema.buffers(), generator.buffers()))
+
+
+def test_exec_tagged_cells_names_a_missing_tag():
+    with pytest.raises(ValueError, match="no code cell tagged 'trainning'"):
+        exec_tagged_cells(TORCH_NB, "model", "trainning")

@@ -9,7 +9,8 @@ keeping *two* EMA copies (0.995 and 0.999) side by side, and scoring both
 with the digit judge at step 1,500 and at step 3,000. Training length is then
 compared at a fixed decay, and decay at a fixed length.
 
-The networks come from the notebook's cells tagged ``model`` (never copied).
+The networks, losses, training step and moving average come from the notebook's cells
+tagged ``model`` and ``training`` (never copied).
 
     python scripts/experiments/gan_steps_vs_ema.py                # seed 0, about 3 CPU-minutes
     python scripts/experiments/gan_steps_vs_ema.py --seeds 0 1 2  # three seeds, about 9 CPU-minutes
@@ -23,7 +24,6 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 import course_lib
 from course_lib.experiments import save_experiment
@@ -54,28 +54,9 @@ def run(cells: dict, seed: int, steps: int, batch: int = 64, lr: float = 1e-3) -
             order, position = torch.randperm(len(x_real)), 0
         idx = order[position : position + batch]
         position += batch
-        fake_labels = torch.randint(0, n_classes, (batch,))
-        with torch.no_grad():
-            fake = generator(torch.randn(batch, latent_dim), fake_labels)
-        d_loss = (
-            F.softplus(-discriminator(x_real[idx], y_real[idx])).mean()
-            + F.softplus(discriminator(fake, fake_labels)).mean()
-        )
-        d_optimizer.zero_grad()
-        d_loss.backward()
-        d_optimizer.step()
-        fake_labels = torch.randint(0, n_classes, (batch,))
-        fake = generator(torch.randn(batch, latent_dim), fake_labels)
-        g_loss = F.softplus(-discriminator(fake, fake_labels)).mean()
-        g_optimizer.zero_grad()
-        g_loss.backward()
-        g_optimizer.step()
-        with torch.no_grad():
-            for decay, ema in emas.items():
-                for p_ema, p in zip(ema.parameters(), generator.parameters()):
-                    p_ema.lerp_(p, 1 - decay)
-                for b_ema, b in zip(ema.buffers(), generator.buffers()):
-                    b_ema.copy_(b)
+        cells["train_step"](generator, discriminator, g_optimizer, d_optimizer, x_real[idx], y_real[idx])
+        for decay, ema in emas.items():
+            cells["update_ema"](ema, generator, decay)
         if step in CHECKPOINTS:
             for decay, ema in emas.items():
                 with torch.no_grad():  # the notebook's sample(): 1,000 digits, 100 per class, noise seed 1
@@ -102,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.time()
     torch.set_num_threads(1)
-    cells = exec_tagged_cells(NOTEBOOK, "model")
+    cells = exec_tagged_cells(NOTEBOOK, "model", "training")
     rows = [row for seed in args.seeds for row in run(cells, seed, max(CHECKPOINTS))]
     seeds = " ".join(map(str, args.seeds))
     command = "python scripts/experiments/gan_steps_vs_ema.py" + ("" if args.seeds == [0] else f" --seeds {seeds}")
