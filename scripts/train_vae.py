@@ -1,8 +1,9 @@
 """Train the VAE chapter's model for longer and save it to course_lib/data/vae_model.npz.
 
-The model is defined once, in the cells of book/vae/pytorch.ipynb tagged
-``model``; this script executes those cells, so the checkpoint always matches
-the notebook's architecture. The recipe is the notebook's (the negative ELBO
+The model, its loss, ``evaluate()`` and ``train_vae()`` are defined once, in
+the cells of book/vae/pytorch.ipynb tagged ``model`` and ``training``; this
+script executes those cells, so the checkpoint always matches the notebook's
+architecture and recipe. The recipe is the notebook's (the negative ELBO
 with beta = 1, Adam at a constant learning rate of 2e-3, batches of 64, seed
 0), run for more epochs. The whole ``state_dict`` (encoder and decoder) is
 saved as float32, about 0.35 MB.
@@ -37,18 +38,6 @@ NOTEBOOK = ROOT / "book" / "vae" / "pytorch.ipynb"
 OUT = Path(course_lib.__file__).parent / "data" / "vae_model.npz"
 
 
-@torch.no_grad()
-def negative_elbo(model: torch.nn.Module, loss_terms, x: torch.Tensor, samples: int = 5) -> tuple[float, float]:
-    """Mean reconstruction and KL terms (nats per image) over ``samples`` draws of z per image."""
-    model.eval()
-    rec = kl = 0.0
-    for _ in range(samples):
-        for i in range(0, len(x), 500):
-            r, k = loss_terms(model, x[i : i + 500])
-            rec, kl = rec + r.sum().item(), kl + k.sum().item()
-    return rec / (samples * len(x)), kl / (samples * len(x))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
@@ -58,7 +47,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    cells = exec_tagged_cells(NOTEBOOK, "model")
+    cells = exec_tagged_cells(NOTEBOOK, "model", "training")  # the model, its loss, evaluate() and train_vae()
     torch.set_num_threads(args.threads)
     device = torch_device()
     (x_train, _), (x_test, _) = course_lib.load_mnist_5k(normalize=True)
@@ -67,27 +56,12 @@ def main() -> None:
 
     course_lib.set_seed(0)
     model = cells["VAE"]().to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     start = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        model.train()
-        order = torch.randperm(len(x_train), device=device)
-        for i in range(0, len(x_train), args.batch):
-            rec, kl = cells["loss_terms"](model, x_train[order[i : i + args.batch]])
-            loss = (rec + kl).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        if epoch % 10 == 0 or epoch == args.epochs:
-            rec, kl = negative_elbo(model, cells["loss_terms"], x_test, samples=1)
-            print(
-                f"epoch {epoch:>4}: test negative ELBO {rec + kl:.1f} (reconstruction {rec:.1f} + KL {kl:.1f}), "
-                f"{time.perf_counter() - start:.0f} s",
-                flush=True,
-            )
+    cells["train_vae"](model, x_train, x_test, args.epochs, batch=args.batch, lr=args.lr, log_every=10)
+    print(f"trained {args.epochs} epochs in {time.perf_counter() - start:.0f} s")
 
     torch.manual_seed(0)
-    rec, kl = negative_elbo(model, cells["loss_terms"], x_test, samples=5)
+    rec, kl = cells["evaluate"](model, x_test, samples=5)
     print(f"test negative ELBO (5 draws per digit, seed 0): {rec + kl:.2f} nats per image")
     with torch.no_grad():
         z = torch.randn(1000, cells["LATENT_DIM"], generator=torch.Generator().manual_seed(1)).to(device)

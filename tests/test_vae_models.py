@@ -185,3 +185,19 @@ def test_applications_notebook_copies_the_chapters_vae_unchanged():
     )
     namespace = exec_tagged_cells(APPLICATIONS_NB, "model")
     assert callable(namespace.get("VAE")) and callable(namespace.get("build_classifier"))
+
+
+def test_the_scripts_training_is_the_notebooks():
+    # scripts/train_vae.py runs these cells (tagged model and training): one epoch on a few digits.
+    import torch
+
+    cells = exec_tagged_cells(TORCH_NB, "model", "training")
+    torch.manual_seed(0)
+    x = (torch.rand(96, 1, 28, 28) > 0.7).float()
+    model = cells["VAE"]()
+    before = cells["evaluate"](model, x, samples=1)
+    history = cells["train_vae"](model, x[:64], x[64:], 3, batch=32, log_every=0)
+    assert set(history) == {"reconstruction", "kl", "val_reconstruction", "val_kl"}
+    assert all(len(curve) == 3 for curve in history.values())
+    after = cells["evaluate"](model, x, samples=1)
+    assert sum(after) < sum(before)  # the negative ELBO went down
