@@ -5,7 +5,7 @@
 #   make book       build the website into _build/html
 #   make test       lint, then unit tests, every notebook under nbval, and the book build
 #   make check      lint, doctests and unit tests without the notebooks or the book (fast)
-#   make lint       ruff: lint and format check of the package, tests, scripts and notebooks
+#   make lint       ruff: lint of the package, tests, scripts and notebooks; format check of the .py files
 #   make format     ruff: fix what can be fixed and format (then rerun make lint)
 #   make notebooks  re-execute every notebook in place (refreshes stored outputs)
 #   make benchmark  time every notebook on the CPU profile and check the budgets
