@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import course_lib  # noqa: F401  (before TensorFlow: quiets its start-up logging)
+from course_lib.checks._numerics import numerical_gradient, relative_error
 from course_tools.notebook_cells import exec_tagged_cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,24 +129,6 @@ def scratch():
     return exec_tagged_cells(SCRATCH_NB, "numpy-mlp")
 
 
-def central_differences(f, params, eps=1e-6):
-    """Numerical gradient of the scalar f(params), one entry at a time (independent of the notebook)."""
-    grads = {}
-    for name, value in params.items():
-        grad = np.zeros_like(value)
-        flat, out = value.reshape(-1), grad.reshape(-1)
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
-            plus = f(params)
-            flat[i] = original - eps
-            minus = f(params)
-            flat[i] = original
-            out[i] = (plus - minus) / (2 * eps)
-        grads[name] = grad
-    return grads
-
-
 @pytest.mark.parametrize("seed, n, d, hidden, classes", [(0, 8, 4, 6, 3), (1, 20, 2, 16, 2), (2, 5, 7, 3, 10)])
 def test_hand_written_backprop_matches_finite_differences(scratch, seed, n, d, hidden, classes):
     rng = np.random.default_rng(seed)
@@ -156,13 +139,11 @@ def test_hand_written_backprop_matches_finite_differences(scratch, seed, n, d, h
     assert np.abs(Z1).min() > 1e-4, "a pre-activation sits on ReLU's kink; pick another seed"
 
     loss, grads = scratch["loss_and_grads"](params, X, y)
-    numeric = central_differences(lambda p: scratch["loss_and_grads"](p, X, y)[0], params)
+    numeric = numerical_gradient(lambda p: scratch["loss_and_grads"](p, X, y)[0], params)
     assert set(grads) == set(params)
     for name in params:
         assert grads[name].shape == params[name].shape
-        error = np.linalg.norm(grads[name] - numeric[name]) / (
-            np.linalg.norm(grads[name]) + np.linalg.norm(numeric[name])
-        )
+        error = relative_error(grads[name], numeric[name])
         assert error < 1e-6, f"{name}: relative error {error:.1e}"
 
 
