@@ -40,8 +40,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One worker per core (at most 4: each notebook may take up to 1.5 GB); see conftest.py.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 # Everything but the notebooks, the book build and the browser (they run in make test).
 check: lint
