@@ -56,7 +56,7 @@ benchmark: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --save
 
 # Chapters (folders or notebooks) that `make student` copies for learners.
-CHAPTERS ?= book/feedforward book/cnn book/rnn book/gan book/vae book/text
+CHAPTERS ?= book/feedforward book/cnn book/rnn book/gan book/vae book/diffusion book/text
 
 student: $(STAMP)
 	$(BIN)/python scripts/make_student_copies.py $(CHAPTERS)

@@ -34,6 +34,7 @@ MODEL_CELLS = {
     "vae/{framework}": VAE_PARTS,
     "vae/applications": (*VAE_PARTS, "build_classifier"),
     "vae/gan_vs_vae": (*VAE_PARTS, "Generator"),
+    "diffusion/pytorch": ("time_features", "ResidualBlock", "UNet"),
     "cnn_vs_rnn/measured": ("build_model", "build_keras_model"),
     "super_resolution/super_resolution": ("build_espcn", "build_espcn_keras"),
     "style_transfer/style_transfer": (
